@@ -61,10 +61,12 @@ class Status(models.TextChoices):
     APPROVED = "approved", "已审核"
     RETURNED = "returned", "已退回"
     REJECTED = "rejected", "已驳回"
+    ACCEPTED = "accepted", "已采纳"
 
 
-# Values in these states are not the current figure: they wait for review or were turned down.
-NOT_CURRENT = [Status.PROPOSED, Status.REJECTED]
+# Values in these states are not the current figure: a proposal waiting for review, one turned
+# down, or one whose numbers were taken into the current value.
+NOT_CURRENT = [Status.PROPOSED, Status.REJECTED, Status.ACCEPTED]
 
 
 class Document(models.Model):

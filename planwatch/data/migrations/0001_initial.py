@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('source', models.CharField(choices=[('entered', '填报'), ('imported', '导入'), ('extracted', '文档抽取')], default='entered', max_length=16, verbose_name='来源')),
-                ('status', models.CharField(choices=[('proposed', '待审核(抽取)'), ('draft', '草稿'), ('submitted', '已报送'), ('approved', '已审核'), ('returned', '已退回'), ('rejected', '已驳回')], default='draft', max_length=16, verbose_name='状态')),
+                ('status', models.CharField(choices=[('proposed', '待审核(抽取)'), ('draft', '草稿'), ('submitted', '已报送'), ('approved', '已审核'), ('returned', '已退回'), ('rejected', '已驳回'), ('accepted', '已采纳')], default='draft', max_length=16, verbose_name='状态')),
                 ('note', models.CharField(blank=True, max_length=500, verbose_name='说明')),
                 ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('source', models.CharField(choices=[('entered', '填报'), ('imported', '导入'), ('extracted', '文档抽取')], default='entered', max_length=16, verbose_name='来源')),
-                ('status', models.CharField(choices=[('proposed', '待审核(抽取)'), ('draft', '草稿'), ('submitted', '已报送'), ('approved', '已审核'), ('returned', '已退回'), ('rejected', '已驳回')], default='draft', max_length=16, verbose_name='状态')),
+                ('status', models.CharField(choices=[('proposed', '待审核(抽取)'), ('draft', '草稿'), ('submitted', '已报送'), ('approved', '已审核'), ('returned', '已退回'), ('rejected', '已驳回'), ('accepted', '已采纳')], default='draft', max_length=16, verbose_name='状态')),
                 ('note', models.CharField(blank=True, max_length=500, verbose_name='说明')),
                 ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
@@ -167,7 +167,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='datavalue',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['proposed', 'rejected']), _negated=True), fields=('indicator', 'org_unit', 'period'), name='one_current_value'),
+            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['proposed', 'rejected', 'accepted']), _negated=True), fields=('indicator', 'org_unit', 'period'), name='one_current_value'),
         ),
         migrations.AddConstraint(
             model_name='datavalue',
@@ -175,7 +175,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='taskprogress',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['proposed', 'rejected']), _negated=True), fields=('task', 'period'), name='one_current_progress'),
+            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['proposed', 'rejected', 'accepted']), _negated=True), fields=('task', 'period'), name='one_current_progress'),
         ),
         migrations.AddConstraint(
             model_name='taskprogress',
