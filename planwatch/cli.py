@@ -14,7 +14,7 @@ import sys
 
 import click
 
-APPS_WITH_COMMANDS = ("data", "assess", "extract", "reports", "io", "web", "api")
+APPS_WITH_COMMANDS = ("data", "accounts", "assess", "extract", "reports", "io", "web", "api")
 
 
 def setup_django() -> None:

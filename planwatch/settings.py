@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "planwatch.plans",
     "planwatch.data",
     "planwatch.web",
+    "planwatch.accounts",
+    "planwatch.api",
 ]
 
 MIDDLEWARE = [
