@@ -1,0 +1,83 @@
+"""The batch engine gives the reference engine's verdicts, item by item, on random plans."""
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planwatch.assess import aggregate as agg
+from planwatch.assess import batch, ranking, reference
+from planwatch.assess.model import RESULT_COLUMNS, Thresholds
+
+from .strategies import plans
+
+thresholds = st.builds(
+    Thresholds,
+    yellow_band=st.sampled_from([0.0, 2.5, 5.0, 10.0]),
+    limit_band_pct=st.sampled_from([0.0, 5.0, 20.0]),
+    progress_tolerance=st.sampled_from([0.05, 0.1, 1.0]),
+    sum_tolerance_pct=st.sampled_from([0.0, 0.5]),
+    day_based=st.booleans(),
+)
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        if a is None or b is None:
+            return a is b
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    return a == b
+
+
+def assert_same_rows(ref_rows, batch_rows, columns):
+    assert len(ref_rows) == len(batch_rows)
+    for i, (r, b) in enumerate(zip(ref_rows, batch_rows)):
+        for col in columns:
+            ra, bb = (getattr(r, col), getattr(b, col)) if not isinstance(r, dict) else (r[col], b[col])
+            assert same(ra, bb), f"row {i} {col}: reference {ra!r} ≠ batch {bb!r}\n{r}"
+
+
+@SETTINGS
+@given(plans(), thresholds)
+def test_batch_equals_reference(items, th):
+    assert_same_rows(reference.assess(items, th), batch.assess(items, th), RESULT_COLUMNS)
+
+
+@SETTINGS
+@given(plans(), st.sampled_from(ranking.MEASURES))
+def test_batch_ranking_equals_reference(items, measure):
+    results = reference.assess(items)
+    ref = ranking.rank(results, measure)
+    fast = batch.rank_frame(batch.results_frame_of(results), measure).to_dicts()
+    key = lambda r: (r["code"], r["period"], r["peer_group"] or "", r["org_unit"])  # noqa: E731
+    ref_rows = sorted((vars(r) for r in ref), key=key)
+    assert_same_rows(ref_rows, sorted(fast, key=key), ["rank", "ranked_count", "measure_value"])
+
+
+@SETTINGS
+@given(plans(), thresholds)
+def test_batch_aggregation_equals_reference(items, th):
+    ref = [vars(a) for a in agg.aggregate(items, th)]
+    fast = batch.aggregate_frame(batch.items_frame(items), th).to_dicts()
+    assert_same_rows(ref, fast, list(ref[0]) if ref else [])
+
+
+@pytest.mark.parametrize("day_based", [False, True])
+def test_every_level_and_rule_is_reached_by_the_generator(day_based):
+    """The property tests are only as good as their inputs: check they cover every branch."""
+    seen = set()
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(plans())
+    def collect(items):
+        for r in reference.assess(items, Thresholds(day_based=day_based)):
+            seen.add((r.rule, r.level))
+
+    collect()
+    for rule in ("time_progress", "growth", "level_limit"):
+        for level in ("green", "yellow", "red", "missing"):
+            assert (rule, level) in seen, f"no random plan gave {rule}/{level}"
