@@ -99,12 +99,12 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LEAD = re.compile(
     r"^(?:\s|上半年|下半年|前三季度|一季度|今年以来|年初以来|截至目前|截止目前|目前|同时|此外|另外|其中|"
     r"全区|全市|全县|全省|我区|我市|本区|本市|全年|年内|年底前|年末|共计|共|并|且|已经|已|还|"
-    r"在全市率先|率先|实现|达到|(?:截至|截止|到)?\d{1,2}月(?:底|末|份)?(?:前)?|"
+    r"在全市率先|率先|实现|达到|完成|确保|力争|(?:截至|截止|到)?\d{1,2}月(?:底|末|份)?(?:前)?|"
     r"\d{4}年(?:上半年|1-\d{1,2}月)?|1-\d{1,2}月(?:份)?|[、的,])+"
 )
 _TRAIL = re.compile(
     r"(?:\s|实现|达到|达|为|是|共计|合计|总计|累计达|共|分别为|分别|同比|比上年同期|比去年同期|"
-    r"的|已|超过|超|近|了|完成率?为|[、,与和及])+$"
+    r"的|已|超过|超|近|了|完成率?为|完成|[、,与和])+$"
 )
 # Where a noun phrase after a measure word stops and its predicate begins.  A predicate that
 # opens with a verb says which of the counted things are meant ("17个小区荣获…称号": the awarded
@@ -114,6 +114,9 @@ _PRED_VERB = (r"已经|已|实现|完成|获得|荣获|被评为|做好|入驻|�
 _PRED_ADVERB = r"全部|均|陆续|有序|正式|基本|并|中的|在|圆满|顺利|稳步|加快|全面|逐步|相继|先后"
 _POST_STOP = re.compile(f"(?P<verb>{_PRED_VERB})|(?P<adv>{_PRED_ADVERB})")
 _LATIN = re.compile(r"[A-Za-z]")
+_CHANGE_VERB = re.compile(r"(?:收窄|扩大|提高|下降|回落|上升|增加|减少|降低|加快|放缓|提升|高于|低于|高出|低出)$")
+# Verbs whose object is reached through the quantity named just before ("资金3332万元,惠及3.2万人次").
+_REACH_VERB = re.compile(r"^(?:惠及|涉及|带动|覆盖|服务|辐射|吸引|受益|帮扶|签约)")
 _COMPARISON = re.compile(r"(?:(?:两|三|五)年平均|年均|环比|(?<!同)(?:比|较)[^,;。]{1,10})$")
 
 
@@ -178,6 +181,8 @@ def _quantity(m: re.Match, t: str, quoted) -> _Item | None:
         return None  # 三年行动, 60小时不打烊: a duration inside a name
     if after and after in "制型式版号届期级":
         return None
+    if base == "个百分点" and _CHANGE_VERB.search(t, max(0, m.start() - 3), m.start()):
+        return None  # "较一季度收窄0.4个百分点": a comparison, not a value
     if is_cn and base == "条" and (not after or after in ",;。!?”\n"):
         return None  # 楼十条, 国十条: the name of a policy, not a count
     value_high = None
@@ -362,7 +367,8 @@ def _subject(t: str, it: _Item, pre_from: int, post_to: int, sent_facts: list[Fa
     if len(subject) <= 2:
         # "惠及3.2万人次", "共签约690户": a bare verb; what it is about was named before
         if sent_facts and sent_facts[-1].subject:
-            subject = sent_facts[-1].subject[-10:] + subject
+            if _REACH_VERB.match(subject):
+                subject = sent_facts[-1].subject[-10:] + subject
         else:
             c_start = _clause_start(t, pre_from)
             s_start = _sentence_start(t, it.start)
