@@ -22,7 +22,7 @@ thresholds = st.builds(
     day_based=st.booleans(),
 )
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def same(a, b) -> bool:
@@ -71,7 +71,7 @@ def test_every_level_and_rule_is_reached_by_the_generator(day_based):
     """The property tests are only as good as their inputs: check they cover every branch."""
     seen = set()
 
-    @settings(max_examples=300, deadline=None, database=None)
+    @settings(max_examples=150, deadline=None, database=None)
     @given(plans())
     def collect(items):
         for r in reference.assess(items, Thresholds(day_based=day_based)):
