@@ -73,20 +73,38 @@ _BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 
 
 def detect_encoding(sample: bytes) -> str | None:
-    """The encoding of a text sample (possibly cut mid-character at its end), or None."""
+    """The encoding of a text sample (possibly cut mid-character at its end), or None.
+
+    A BOM decides; then UTF-8, which random bytes almost never pass; then whichever of GB18030
+    and UTF-16 (no BOM) decodes into the most ordinary text: Chinese, ASCII, CJK punctuation.
+    """
     for bom, name in _BOMS:
         if sample.startswith(bom):
             return name
     if _looks_utf16(sample):
         return "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
-    for name in ("utf-8", "gb18030"):
+    best, best_quality = None, 0.0
+    for name in ("utf-8", "gb18030", "utf-16-le", "utf-16-be"):
         try:
             text = codecs.getincrementaldecoder(name)("strict").decode(sample, final=False)
         except UnicodeDecodeError:
             continue
-        if _plausible(text):
+        if not _plausible(text):
+            continue
+        if name == "utf-8":
             return name
-    return None
+        quality = _ordinary_share(text)
+        if quality > best_quality:
+            best, best_quality = name, quality
+    return best if best_quality >= 0.6 else None
+
+
+_ORDINARY = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\x20-\x7e\t\n\r\u2018-\u201d]")
+
+
+def _ordinary_share(text: str) -> float:
+    head = text[:20000]
+    return len(_ORDINARY.findall(head)) / len(head) if head else 0.0
 
 
 def decode_bytes(data: bytes, path, declared: str | None = None) -> tuple[str, str]:

@@ -45,7 +45,8 @@ def iter_text_chunks(path: str | Path, chunk_chars: int = CHUNK_CHARS) -> Iterat
                     if len(text) < 4 * chunk_chars:
                         carry = text  # no sentence end yet: wait for more, within reason
                         continue
-                    cut = len(text)
+                    # a run-on text: cut at a clause end rather than inside a number
+                    cut = max(text.rfind(ch) for ch in ",，、 ") + 1 or len(text)
                 yield offset, text[:cut]
                 offset += cut
                 carry = text[cut:]
