@@ -8,7 +8,8 @@ the newer record, so a client can show both and let its user decide.
 from typing import Literal, Optional
 
 from django.http import Http404
-from ninja import Path, Router, Status
+from ninja import Path, Router
+from ninja import Status as Reply
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -74,10 +75,10 @@ def _record_value(request, indicator, org_unit, period, numbers: dict, version: 
                                    actor=actions.Actor.of(request.auth), expected_version=version,
                                    reason="接口填报", **numbers)
     except actions.StaleVersion as exc:
-        return Status(409, {"detail": str(exc), "current": ValueOut.from_orm(exc.current).dict()})
+        return Reply(409, {"detail": str(exc), "current": ValueOut.from_orm(exc.current).dict()})
     except DataValue.DoesNotExist:
         raise HttpError(409, "这个单元格还没有数据:新建时 version 填 0") from None
-    return Status(200, row)
+    return Reply(200, row)
 
 
 @router.post("/values", response={200: ValueOut, 403: Problem, 404: Problem, 409: StaleOut, 422: Problem})
@@ -145,10 +146,10 @@ def _record_progress(request, task, period, numbers: dict, version: int, status:
                                            actor=actions.Actor.of(request.auth), expected_version=version,
                                            reason="接口填报", **numbers)
     except actions.StaleVersion as exc:
-        return Status(409, {"detail": str(exc), "current": ProgressOut.from_orm(exc.current).dict()})
+        return Reply(409, {"detail": str(exc), "current": ProgressOut.from_orm(exc.current).dict()})
     except TaskProgress.DoesNotExist:
         raise HttpError(409, "这项任务在该期还没有进展:新建时 version 填 0") from None
-    return Status(200, row)
+    return Reply(200, row)
 
 
 @router.post("/task-progress", response={200: ProgressOut, 403: Problem, 404: Problem, 409: StaleOut, 422: Problem})

@@ -9,7 +9,8 @@ from typing import Literal, Optional
 
 from django.db.models import Count, Q
 from django.http import Http404
-from ninja import Path, Router, Status
+from ninja import Path, Router
+from ninja import Status as Reply
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -112,11 +113,11 @@ def accept(request, kind: Kind, body: AcceptIn, proposal_id: int = Path(..., ge=
         current = actions.accept_proposal(p, actor=actions.Actor.of(request.auth), reason=body.reason, **overrides)
     except actions.StaleVersion as exc:
         raise HttpError(409, str(exc)) from None
-    return Status(200, current)
+    return Reply(200, current)
 
 
 @router.post("/proposals/{kind}/{proposal_id}/reject", response={200: ProposalOut, 403: Problem, 404: Problem, 409: Problem})
 def reject(request, kind: Kind, body: RejectIn, proposal_id: int = Path(..., ge=1, le=MAX_ID)):
     p = proposal_for(request.auth, kind, proposal_id)
     p = actions.reject_proposal(p, actor=actions.Actor.of(request.auth), reason=body.reason)
-    return Status(200, proposal_out(kind, p))
+    return Reply(200, proposal_out(kind, p))
