@@ -115,7 +115,7 @@ def assess_frame(frame: pl.DataFrame, thresholds: Thresholds | dict | None = Non
               progress_source=(pl.when(c("computed").is_not_null()).then(pl.lit("computed"))
                                .when(c("reported_progress").is_not_null()).then(pl.lit("reported"))),
               progress_mismatch=(pl.when(c("computed").is_not_null() & c("reported_progress").is_not_null())
-                                 .then((c("computed") - c("reported_progress")).abs() > th.progress_tolerance)),
+                                 .then((c("computed") - c("reported_progress")).abs() > th.reported_tolerance)),
               peer_sum=c("yoy_micro").sum().over(PEER_KEYS),
               peer_n=c("yoy_micro").count().over(PEER_KEYS),
           )
@@ -132,7 +132,9 @@ def assess_frame(frame: pl.DataFrame, thresholds: Thresholds | dict | None = Non
     compared = (pl.when(gap > 0).then(pl.concat_str([pl.lit("高于时间进度"), _fixed(gap), pl.lit("个百分点")]))
                 .when(gap < 0).then(pl.concat_str([pl.lit("低于时间进度"), _fixed(-gap), pl.lit("个百分点")]))
                 .otherwise(pl.lit("与时间进度持平")))
-    deadline_note = (pl.when(c("tp_deadline").is_not_null())
+    year_end = ((c("tp_deadline").dt.year() == c("plan_year")) & (c("tp_deadline").dt.month() == 12)
+                & (c("tp_deadline").dt.day() == 31))
+    deadline_note = (pl.when(c("tp_deadline").is_not_null() & ~year_end)
                      .then(pl.concat_str([pl.lit(",时间进度按"), c("tp_deadline").dt.month().cast(pl.String), pl.lit("月"),
                                           c("tp_deadline").dt.day().cast(pl.String), pl.lit("日完成计")]))
                      .otherwise(pl.lit("")))

@@ -22,13 +22,17 @@ class ThresholdError(ValueError):
     """A plan's thresholds that cannot be used."""
 
 
+# Keys a plan file may carry that other parts of planwatch read; the engine leaves them alone.
+NOT_OURS = {"peer_rule"}
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Warning thresholds of one plan (``Plan.thresholds``), every one with a default.
 
     yellow_band         time progress: points below time progress that are still yellow
     limit_band_pct      level against limit: percent beyond the limit that is still yellow
-    progress_tolerance  points by which a reported progress may differ from the computed one
+    reported_tolerance  points by which a reported progress may differ from the computed one
                         before it is flagged (one unit of the one decimal reports use)
     sum_tolerance_pct   街道 sum vs district figure: relative slack on top of rounding slack
     day_based           time progress in calendar days instead of months
@@ -36,13 +40,13 @@ class Thresholds:
 
     yellow_band: float = 5.0
     limit_band_pct: float = 5.0
-    progress_tolerance: float = 0.1
+    reported_tolerance: float = 0.1
     sum_tolerance_pct: float = 0.0
     day_based: bool = False
 
     @classmethod
     def from_plan(cls, raw: dict | None) -> "Thresholds":
-        raw = dict(raw or {})
+        raw = {k: v for k, v in (raw or {}).items() if k not in NOT_OURS}
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(raw) - set(known))
         if unknown:

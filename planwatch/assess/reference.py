@@ -4,7 +4,7 @@ For each item:
 1. time progress of its period (its own deadline's timeline for a task with a deadline);
 2. completion progress = value ÷ target × 100 when both are there and the target is not 0,
    else the progress the report states; a reported figure that differs from the computed one
-   by more than ``progress_tolerance`` is flagged;
+   by more than ``reported_tolerance`` is flagged;
 3. the rule: the plan's choice for the indicator, else time progress for tasks and flows with
    an annual target, growth for flows with only a growth target, limit for levels;
 4. the rule's verdict and its sentence.
@@ -64,7 +64,7 @@ def completion(item: Item, th: Thresholds) -> tuple[float | None, str | None, bo
         computed = item.value / item.target * 100.0
     mismatch = None
     if computed is not None and item.reported_progress is not None:
-        mismatch = abs(computed - item.reported_progress) > th.progress_tolerance
+        mismatch = abs(computed - item.reported_progress) > th.reported_tolerance
     if computed is not None:
         return computed, "computed", mismatch
     if item.reported_progress is not None:
@@ -95,7 +95,7 @@ def verdict(item: Item, rule: str, progress: float | None, time_progress: float,
         return rules.missing("年度目标", item.binding)
     v = rules.time_progress_rule(progress, time_progress, item.direction, th)
     deadline = item.deadline if item.item_type == "task" else None
-    note = rules.deadline_note(deadline) + rules.mismatch_note(item.reported_progress, mismatch)
+    note = rules.deadline_note(deadline, item.plan_year) + rules.mismatch_note(item.reported_progress, mismatch)
     return rules.Verdict(v.level, v.explanation + note)
 
 

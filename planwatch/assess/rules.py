@@ -90,8 +90,11 @@ def zero_target_rule(value: float, direction: str, decimals: int, unit: str) -> 
                    f"年度目标为0,实际{fixed(value, decimals)}{unit},{verdict}{direction_note(direction)}")
 
 
-def deadline_note(deadline: date | None) -> str:
-    return f",时间进度按{deadline.month}月{deadline.day}日完成计" if deadline else ""
+def deadline_note(deadline: date | None, plan_year: int) -> str:
+    """Named only when the task's clock differs from the plan year's (not for 年底前)."""
+    if deadline is None or deadline == date(plan_year, 12, 31):
+        return ""
+    return f",时间进度按{deadline.month}月{deadline.day}日完成计"
 
 
 def mismatch_note(reported: float | None, mismatch: bool | None) -> str:

@@ -42,3 +42,15 @@ def test_year_end_deadline_equals_plain_plan_year():
 def test_unknown_basis_is_refused():
     with pytest.raises(ValueError, match="basis"):
         TimeProgress(Period.parse("2021H1"), 2021, "week")
+
+
+def test_year_end_deadline_is_not_named_in_the_explanation():
+    from planwatch.assess import batch, reference
+    from planwatch.assess.model import Item
+
+    items = [Item(code=f"t{m}", org_unit="d", period="2021H1", plan_year=2021, item_type="task", kind="task",
+                  target=10.0, value=6.0, deadline=date(2021, m, 30 if m == 11 else 31)) for m in (11, 12)]
+    for engine in (reference, batch):
+        nov, dec = engine.assess(items)
+        assert nov.explanation.endswith("时间进度按11月30日完成计")
+        assert dec.explanation == "完成进度60.0%,高于时间进度10.0个百分点"

@@ -1,0 +1,157 @@
+"""Reading a plan's targets, values, tasks and task progress into an item frame for the engines.
+
+One SQL query per table, never one per item: at national scale a plan has hundreds of thousands
+of targets and millions of values, and the join is done in Polars where it costs milliseconds.
+Items are every target of the plan (a target without a value is assessed as missing, which is
+the point for binding indicators) plus every current value of a plan indicator in the plan's
+org-unit tree that has no target (街道 figures that add up to the district, peers' growth).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from django.db import connection
+
+from planwatch.assess.batch import ITEM_SCHEMA
+from planwatch.assess.model import Thresholds
+from planwatch.periods import Period
+
+NOT_CURRENT = ("proposed", "rejected", "accepted")
+
+
+class LoadError(LookupError):
+    """A plan or period that is not in the database."""
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    id: int
+    code: str
+    name: str
+    year: int
+    org_unit_id: int
+    thresholds: Thresholds
+
+
+def _query(sql: str, params: list, schema: dict) -> pl.DataFrame:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def plan_info(plan_code: str) -> PlanInfo:
+    with connection.cursor() as cur:
+        cur.execute("SELECT id, code, name, year, org_unit_id, thresholds FROM plans_plan WHERE code = %s", [plan_code])
+        row = cur.fetchone()
+    if row is None:
+        raise LoadError(f"no plan with code {plan_code!r}")
+    import json
+
+    raw = row[5]
+    raw = json.loads(raw) if isinstance(raw, str) else raw
+    return PlanInfo(row[0], row[1], row[2], row[3], row[4], Thresholds.from_plan(raw))
+
+
+def _periods(codes: list[str] | None, year: int) -> pl.DataFrame:
+    """The stored periods asked for (all of the plan year when ``codes`` is None)."""
+    schema = {"period_id": pl.Int64, "period": pl.String}
+    if codes is None:
+        return _query("SELECT id, code FROM data_period WHERE year = %s", [year], schema)
+    wanted = [Period.parse(c).code for c in codes]
+    marks = ",".join(["%s"] * len(wanted))
+    found = _query(f"SELECT id, code FROM data_period WHERE code IN ({marks})", wanted, schema)
+    missing = sorted(set(wanted) - set(found["period"]))
+    if missing:
+        raise LoadError(f"no data for period(s) {missing} (no such period in the database)")
+    return found
+
+
+def _org_tree(root_id: int) -> pl.DataFrame:
+    """The plan's org unit and everything under it, with each unit's parent code (its peer group)."""
+    units = _query("SELECT o.id, o.code, o.name, o.parent_id, p.code FROM plans_orgunit o "
+                   "LEFT JOIN plans_orgunit p ON p.id = o.parent_id", [],
+                   {"org_unit_id": pl.Int64, "org_unit": pl.String, "org_unit_name": pl.String,
+                    "parent_id": pl.Int64, "peer_group": pl.String})
+    inside = {root_id}
+    frontier = {root_id}
+    parents = units.select("org_unit_id", "parent_id").filter(pl.col("parent_id").is_not_null())
+    while frontier:
+        children = set(parents.filter(pl.col("parent_id").is_in(list(frontier)))["org_unit_id"].to_list()) - inside
+        inside |= children
+        frontier = children
+    return units.filter(pl.col("org_unit_id").is_in(list(inside))).drop("parent_id")
+
+
+def indicator_items(plan: PlanInfo, periods: pl.DataFrame, org_units: pl.DataFrame) -> pl.DataFrame:
+    indicators = _query(
+        "SELECT i.id, i.code, i.name, i.unit, i.kind, i.direction, i.binding, i.aggregation, i.decimals, pi.rule "
+        "FROM plans_planindicator pi JOIN plans_indicator i ON i.id = pi.indicator_id WHERE pi.plan_id = %s",
+        [plan.id],
+        {"indicator_id": pl.Int64, "code": pl.String, "name": pl.String, "unit": pl.String, "kind": pl.String,
+         "direction": pl.String, "binding": pl.Boolean, "aggregation": pl.String, "ind_decimals": pl.Int32,
+         "rule": pl.String},
+    )
+    targets = _query(
+        "SELECT indicator_id, org_unit_id, value, growth_pct FROM plans_target WHERE plan_id = %s", [plan.id],
+        {"indicator_id": pl.Int64, "org_unit_id": pl.Int64, "target": pl.Float64, "target_growth": pl.Float64},
+    )
+    period_marks = ",".join(["%s"] * len(periods))
+    values = _query(
+        "SELECT v.indicator_id, v.org_unit_id, v.period_id, v.value, v.decimals, v.yoy_pct, v.progress_pct "
+        "FROM data_datavalue v JOIN plans_planindicator pi ON pi.indicator_id = v.indicator_id AND pi.plan_id = %s "
+        f"WHERE v.period_id IN ({period_marks}) AND v.status NOT IN (%s, %s, %s)",
+        [plan.id, *periods["period_id"].to_list(), *NOT_CURRENT],
+        {"indicator_id": pl.Int64, "org_unit_id": pl.Int64, "period_id": pl.Int64, "value": pl.Float64,
+         "value_decimals": pl.Int32, "yoy_pct": pl.Float64, "reported_progress": pl.Float64},
+    )
+    keys = ["indicator_id", "org_unit_id", "period_id"]
+    wanted = targets.join(periods.select("period_id"), how="cross")
+    frame = (wanted.join(values, on=keys, how="full", coalesce=True)
+             .join(org_units, on="org_unit_id", how="inner")
+             .join(indicators, on="indicator_id", how="inner")
+             .join(periods, on="period_id", how="inner"))
+    return frame.with_columns(
+        item_type=pl.lit("indicator"), plan_year=pl.lit(plan.year, pl.Int32),
+        decimals=pl.coalesce("ind_decimals", "value_decimals", pl.lit(1, pl.Int32)),
+        rule=pl.col("rule").fill_null(""), deadline=pl.lit(None, pl.Date),
+    ).select(list(ITEM_SCHEMA)).cast(ITEM_SCHEMA)
+
+
+def task_items(plan: PlanInfo, periods: pl.DataFrame, org_units: pl.DataFrame) -> pl.DataFrame:
+    tasks = _query(
+        "SELECT id, code, title, unit, org_unit_id, target_quantity, deadline FROM plans_task WHERE plan_id = %s",
+        [plan.id],
+        {"task_id": pl.Int64, "code": pl.String, "name": pl.String, "unit": pl.String, "org_unit_id": pl.Int64,
+         "target": pl.Float64, "deadline": pl.Date},
+    )
+    period_marks = ",".join(["%s"] * len(periods))
+    progress = _query(
+        "SELECT p.task_id, p.period_id, p.quantity_done, p.percent FROM data_taskprogress p "
+        "JOIN plans_task t ON t.id = p.task_id AND t.plan_id = %s "
+        f"WHERE p.period_id IN ({period_marks}) AND p.status NOT IN (%s, %s, %s)",
+        [plan.id, *periods["period_id"].to_list(), *NOT_CURRENT],
+        {"task_id": pl.Int64, "period_id": pl.Int64, "value": pl.Float64, "reported_progress": pl.Float64},
+    )
+    frame = (tasks.join(periods, how="cross")
+             .join(progress, on=["task_id", "period_id"], how="left")
+             .join(org_units, on="org_unit_id", how="left"))
+    integral = pl.col("target").is_null() | (pl.col("target") == pl.col("target").floor())
+    return frame.with_columns(
+        item_type=pl.lit("task"), kind=pl.lit("task"), direction=pl.lit("higher"), binding=pl.lit(False),
+        aggregation=pl.lit("none"), rule=pl.lit("time_progress"), plan_year=pl.lit(plan.year, pl.Int32),
+        decimals=pl.when(integral).then(0).otherwise(2).cast(pl.Int32),
+        target_growth=pl.lit(None, pl.Float64), yoy_pct=pl.lit(None, pl.Float64),
+    ).select(list(ITEM_SCHEMA)).cast(ITEM_SCHEMA)
+
+
+def load_items(plan_code: str, periods: list[str] | None = None, tasks: bool = True) -> tuple[PlanInfo, pl.DataFrame]:
+    """The plan and its item frame for the given periods (every stored period of the plan year if None)."""
+    plan = plan_info(plan_code)
+    period_frame = _periods(periods, plan.year)
+    org_units = _org_tree(plan.org_unit_id)
+    parts = [indicator_items(plan, period_frame, org_units)]
+    if tasks:
+        parts.append(task_items(plan, period_frame, org_units))
+    return plan, pl.concat(parts, how="vertical")
