@@ -5,6 +5,8 @@ is an offset into the original: a quote is always cut from the text the user gav
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import cn2an
 
 # Full-width ASCII block (！..～) onto ASCII, ideographic space and no-break space onto a space.
@@ -21,6 +23,7 @@ CN_DIGITS = "零〇一二两三四五六七八九"
 CN_CHARS = CN_DIGITS + "十百千万亿"
 
 
+@lru_cache(maxsize=4096)
 def chinese_to_number(s: str) -> float | None:
     """三十六 -> 36, 一千二百 -> 1200, 两 -> 2; None for what is not a well-formed count (四六)."""
     if not s or not any(c in s for c in "一二两三四五六七八九十"):
