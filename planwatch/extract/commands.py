@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from planwatch.extract.grammar import Fact, extract_facts
+from planwatch.extract.grammar import extract_facts
 from planwatch.extract.matching import DEFAULT_THRESHOLD, Candidate, match_facts
 from planwatch.extract.reader import DocumentError, read_document
 from planwatch.extract.score import load_jsonl, score

@@ -24,7 +24,7 @@ offsets index the original text and ``text[start:end] == quote`` always holds.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import asdict, dataclass
 
 from planwatch.extract import lexicon as lx
@@ -90,7 +90,6 @@ PROGRESS = re.compile(
 )
 # Quoted names and titles: numbers inside them are part of a name.
 QUOTED = re.compile(r"“[^“”,;。!?\n]{1,24}”|《[^《》\n]{1,40}》|\"[^\",;。\n]{1,24}\"")
-SENTENCE_END = re.compile(r"[。!?;\n]")
 CLAUSE_END = re.compile(r"[。!?;\n,:]")
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -6,8 +6,6 @@ next chunk.  Offsets stay offsets into the whole decoded text.
 """
 from __future__ import annotations
 
-import codecs
-import re
 from pathlib import Path
 from typing import Iterator
 
