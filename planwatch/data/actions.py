@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
-from planwatch.data.models import AuditEntry, DataValue, Document, Fact, Period, Source, Status, TaskProgress
-from planwatch.plans.models import Indicator, OrgUnit, Task
+from planwatch.data.models import (AuditEntry, DataValue, Document, Fact, Period, PeriodLock, ReportingDeadline,
+                                   Source, Status, TaskProgress)
+from planwatch.plans.models import Department, Indicator, OrgUnit, Plan, PlanIndicator, Target, Task
 
 
 class StaleVersion(Exception):
@@ -24,6 +27,20 @@ class StaleVersion(Exception):
         super().__init__(
             f"{current} 已被他人修改(当前版本 {current.version}),请刷新后再改"
         )
+
+
+class PeriodLocked(Exception):
+    """A write into a period a planner has locked; it must be reopened (with a reason) first."""
+
+    def __init__(self, lock: PeriodLock):
+        self.lock = lock
+        super().__init__(
+            f"{lock.plan.name} {lock.period.value.zh_name} 已锁定,不能修改;如需更正请由计划编制部门说明理由后重新开放"
+        )
+
+
+class InvalidTransition(ValueError):
+    """A workflow step that does not apply to the record's current status."""
 
 
 @dataclass
@@ -74,6 +91,10 @@ def _current(model, **cell):
 
 def _write_current(model, fields, cell: dict, numbers: dict, *, actor: Actor, reason: str, expected_version, action: str):
     """Create or update the current row of a cell; refuse an edit based on a stale version."""
+    _refuse_if_locked(model, cell)
+    _require_edit(actor, model, cell)
+    if numbers.get("status") == Status.APPROVED:
+        _require_approve(actor, model, cell)
     row = _current(model, **cell)
     if row is None:
         if expected_version not in (None, 0):
@@ -85,6 +106,7 @@ def _write_current(model, fields, cell: dict, numbers: dict, *, actor: Actor, re
         return row
     if expected_version is not None and expected_version != row.version:
         raise StaleVersion(row)
+    _refuse_reporter_edit_after_submit(actor, row)
     old = snapshot(row, fields)
     for k, v in numbers.items():
         setattr(row, k, v)
@@ -208,3 +230,304 @@ def _decimals_of(number_text: str) -> int | None:
     if "." in digits:
         return len(digits.split(".", 1)[1].rstrip("."))
     return 0 if digits else None
+
+
+# -- which plans a record belongs to ----------------------------------------------------------
+
+def plans_of_value_cell(indicator, org_unit) -> list[Plan]:
+    """The plans that measure this indicator and cover this org unit (a district plan covers its 街道)."""
+    from planwatch.accounts.permissions import unit_and_above
+
+    return list(Plan.objects.filter(plan_indicators__indicator=indicator,
+                                    org_unit_id__in=unit_and_above(org_unit)).distinct())
+
+
+def _plans_of(model, cell: dict) -> list[Plan]:
+    if model is TaskProgress:
+        return [cell["task"].plan]
+    return plans_of_value_cell(cell["indicator"], cell["org_unit"])
+
+
+def _cell_of(row) -> dict:
+    if isinstance(row, TaskProgress):
+        return {"task": row.task, "period": row.period}
+    return {"indicator": row.indicator, "org_unit": row.org_unit, "period": row.period}
+
+
+# -- locks ------------------------------------------------------------------------------------
+
+def _refuse_if_locked(model, cell: dict) -> None:
+    plans = _plans_of(model, cell)
+    lock = PeriodLock.objects.filter(plan__in=plans, period=cell["period"], locked=True).select_related("plan", "period").first()
+    if lock is not None:
+        raise PeriodLocked(lock)
+
+
+def is_locked(plan: Plan, period: Period | str) -> bool:
+    if isinstance(period, str):
+        period = Period.get(period)
+    return PeriodLock.objects.filter(plan=plan, period=period, locked=True).exists()
+
+
+def _refuse_if_plan_year_locked(plan: Plan) -> None:
+    lock = PeriodLock.objects.filter(plan=plan, period__code=str(plan.year), locked=True).select_related("plan", "period").first()
+    if lock is not None:
+        raise PeriodLocked(lock)
+
+
+@transaction.atomic
+def lock_period(plan: Plan, period: Period | str, *, actor: Actor = SYSTEM, reason: str = "") -> PeriodLock:
+    """Seal a period of a plan: from now on its values and progress are refused until reopened."""
+    if isinstance(period, str):
+        period = Period.get(period)
+    _require_lock(actor, plan)
+    lock = PeriodLock.objects.select_for_update().filter(plan=plan, period=period).first()
+    if lock is not None and lock.locked:
+        return lock
+    was = None if lock is None else False
+    if lock is None:
+        lock = PeriodLock(plan=plan, period=period)
+    lock.locked, lock.changed_by, lock.reason = True, actor.user, reason[:500]
+    lock.save()
+    audit("period.lock", lock, actor=actor, old=None if was is None else {"locked": was}, new={"locked": True},
+          reason=reason)
+    return lock
+
+
+@transaction.atomic
+def reopen_period(plan: Plan, period: Period | str, *, actor: Actor = SYSTEM, reason: str) -> PeriodLock:
+    """Open a locked period again; the reason is required and goes into the audit trail."""
+    if isinstance(period, str):
+        period = Period.get(period)
+    if not (reason or "").strip():
+        raise ValueError("重新开放已锁定的报告期必须说明理由")
+    _require_lock(actor, plan)
+    lock = PeriodLock.objects.select_for_update().filter(plan=plan, period=period, locked=True).first()
+    if lock is None:
+        raise InvalidTransition(f"{plan.name} {period.value.zh_name} 未锁定,无需重新开放")
+    lock.locked, lock.changed_by, lock.reason = False, actor.user, reason[:500]
+    lock.save()
+    audit("period.reopen", lock, actor=actor, old={"locked": True}, new={"locked": False}, reason=reason)
+    return lock
+
+
+# -- permissions inside the actions (defence in depth: views check first) ---------------------
+
+def _require_edit(actor: Actor, model, cell: dict) -> None:
+    """A signed-in user may only write what its role allows; CLI and system actors are trusted."""
+    if actor.user is None:
+        return
+    from planwatch.accounts import permissions as perm
+
+    plans = _plans_of(model, cell)
+    if model is TaskProgress:
+        allowed = perm.can_edit_task(actor.user, cell["task"])
+    elif plans:
+        allowed = any(perm.can_edit_value(actor.user, cell["indicator"], cell["org_unit"], p) for p in plans)
+    else:  # a value outside every plan: only the planning office and administrators
+        allowed = perm.role_of(actor.user) == perm.ADMIN or (
+            perm.role_of(actor.user) == perm.PLANNER and perm.membership_of(actor.user).org_unit_id is None)
+    if not allowed:
+        raise PermissionDenied(f"{actor.name} 无权填报该数据")
+
+
+def _refuse_reporter_edit_after_submit(actor: Actor, row) -> None:
+    """Once handed in, a reporter's figure changes only after the planning office returns it."""
+    if actor.user is None or row.status not in (Status.SUBMITTED, Status.APPROVED):
+        return
+    from planwatch.accounts import permissions as perm
+
+    if perm.role_of(actor.user) in perm.REPORTERS:
+        raise InvalidTransition(f"{row}:{row.get_status_display()},须经退回后才能修改")
+
+
+def _require_approve(actor: Actor, model, cell: dict) -> None:
+    if actor.user is None:
+        return
+    from planwatch.accounts import permissions as perm
+
+    plans = _plans_of(model, cell)
+    allowed = any(perm.can_approve(actor.user, p) for p in plans) if plans else perm.role_of(actor.user) == perm.ADMIN
+    if not allowed:
+        raise PermissionDenied(f"{actor.name} 无权审核该数据")
+
+
+def _require_lock(actor: Actor, plan: Plan) -> None:
+    if actor.user is None:
+        return
+    from planwatch.accounts import permissions as perm
+
+    if not perm.can_lock(actor.user, plan):
+        raise PermissionDenied(f"{actor.name} 无权锁定或重新开放 {plan.name} 的报告期")
+
+
+def _require_manage(actor: Actor, plan: Plan) -> None:
+    if actor.user is None:
+        return
+    from planwatch.accounts import permissions as perm
+
+    if not perm.can_manage_plan(actor.user, plan):
+        raise PermissionDenied(f"{actor.name} 无权修改 {plan.name}")
+
+
+# -- workflow: draft → submitted → approved, or back to the reporter -------------------------
+
+def _fields_of(row) -> list[str]:
+    return PROGRESS_FIELDS if isinstance(row, TaskProgress) else VALUE_FIELDS
+
+
+def _prefix(row) -> str:
+    return "progress" if isinstance(row, TaskProgress) else "value"
+
+
+def _move(row, to: str, allowed_from: set[str], *, actor: Actor, expected_version, reason: str, check, step: str,
+          **stamps):
+    """One workflow step: fresh row under lock, version and period checks, status change, audit."""
+    model = type(row)
+    row = model.objects.select_for_update().get(pk=row.pk)
+    if expected_version is not None and expected_version != row.version:
+        raise StaleVersion(row)
+    cell = _cell_of(row)
+    _refuse_if_locked(model, cell)
+    check(actor, model, cell)
+    if row.status not in allowed_from:
+        names = "、".join(Status(s).label for s in sorted(allowed_from))
+        raise InvalidTransition(f"{row} 当前状态为「{row.get_status_display()}」,只有「{names}」的数据可以{step}")
+    fields = _fields_of(row) + ["review_comment"]
+    old = snapshot(row, fields)
+    row.status = to
+    for k, v in stamps.items():
+        setattr(row, k, v)
+    row.version += 1
+    row.updated_by = actor.user
+    row.save()
+    audit(f"{_prefix(row)}.{to}", row, actor=actor, old=old, new=snapshot(row, fields), reason=reason)
+    return row
+
+
+@transaction.atomic
+def submit(row: DataValue | TaskProgress, *, actor: Actor = SYSTEM, expected_version: int | None = None,
+           reason: str = ""):
+    """The reporter hands a draft (or a returned record) to the planning office."""
+    return _move(row, Status.SUBMITTED, {Status.DRAFT, Status.RETURNED}, actor=actor,
+                 expected_version=expected_version, reason=reason, check=_require_edit, step="报送",
+                 submitted_by=actor.user, submitted_at=timezone.now(), review_comment="")
+
+
+@transaction.atomic
+def approve(row: DataValue | TaskProgress, *, actor: Actor = SYSTEM, expected_version: int | None = None,
+            reason: str = ""):
+    """The planning office accepts a submitted figure as official."""
+    return _move(row, Status.APPROVED, {Status.SUBMITTED}, actor=actor, expected_version=expected_version,
+                 reason=reason, check=_require_approve, step="审核通过",
+                 reviewed_by=actor.user, reviewed_at=timezone.now())
+
+
+@transaction.atomic
+def return_to_reporter(row: DataValue | TaskProgress, *, actor: Actor = SYSTEM, comment: str,
+                       expected_version: int | None = None):
+    """Send a submitted (or approved) figure back to its reporter with a comment saying what to fix."""
+    if not (comment or "").strip():
+        raise ValueError("退回时必须填写审核意见")
+    return _move(row, Status.RETURNED, {Status.SUBMITTED, Status.APPROVED}, actor=actor,
+                 expected_version=expected_version, reason=comment, check=_require_approve, step="退回",
+                 reviewed_by=actor.user, reviewed_at=timezone.now(), review_comment=comment[:500])
+
+
+@transaction.atomic
+def delete_record(row: DataValue | TaskProgress, *, actor: Actor = SYSTEM, reason: str,
+                  expected_version: int | None = None) -> None:
+    """Remove a value or progress record; its last state stays in the audit trail."""
+    if not (reason or "").strip():
+        raise ValueError("删除数据必须说明理由")
+    model = type(row)
+    row = model.objects.select_for_update().get(pk=row.pk)
+    if expected_version is not None and expected_version != row.version:
+        raise StaleVersion(row)
+    cell = _cell_of(row)
+    _refuse_if_locked(model, cell)
+    _require_edit(actor, model, cell)
+    old = snapshot(row, _fields_of(row))
+    pk, text = row.pk, str(row)
+    row.delete()
+    row.pk = pk
+    AuditEntry.objects.create(user=actor.user, actor=actor.name, action=f"{_prefix(row)}.delete",
+                              model=model._meta.label_lower, object_id=str(pk), object_repr=text[:300],
+                              old=old, new=None, reason=reason[:500])
+
+
+# -- targets ----------------------------------------------------------------------------------
+
+TARGET_FIELDS = ["value", "growth_pct", "note", "version"]
+_UNSET = object()
+
+
+@transaction.atomic
+def set_target(plan: Plan, indicator: Indicator, org_unit: OrgUnit, *, value=_UNSET, growth_pct=_UNSET,
+               note=_UNSET, actor: Actor = SYSTEM, reason: str = "", expected_version: int | None = None) -> Target:
+    """Create or change a target (planning office only), with the same version check as values."""
+    _require_manage(actor, plan)
+    _refuse_if_plan_year_locked(plan)
+    changes = {k: v for k, v in {"value": value, "growth_pct": growth_pct, "note": note}.items() if v is not _UNSET}
+    row = Target.objects.select_for_update().filter(plan=plan, indicator=indicator, org_unit=org_unit).first()
+    if row is None:
+        if expected_version not in (None, 0):
+            raise Target.DoesNotExist(f"{plan.code} 没有 {indicator.name} {org_unit.name} 的目标")
+        row = Target(plan=plan, indicator=indicator, org_unit=org_unit, **changes)
+        row.full_clean(validate_unique=False, validate_constraints=False)
+        row.save()
+        audit("target.create", row, actor=actor, new=snapshot(row, TARGET_FIELDS), reason=reason)
+        return row
+    if expected_version is not None and expected_version != row.version:
+        raise StaleVersion(row)
+    old = snapshot(row, TARGET_FIELDS)
+    for k, v in changes.items():
+        setattr(row, k, v)
+    new = snapshot(row, TARGET_FIELDS)
+    if new == old:
+        return row
+    row.version += 1
+    row.full_clean(validate_unique=False, validate_constraints=False)
+    row.save()
+    audit("target.update", row, actor=actor, old=old, new=snapshot(row, TARGET_FIELDS), reason=reason)
+    return row
+
+
+@transaction.atomic
+def delete_target(target: Target, *, actor: Actor = SYSTEM, reason: str, expected_version: int | None = None) -> None:
+    if not (reason or "").strip():
+        raise ValueError("删除目标必须说明理由")
+    row = Target.objects.select_for_update().get(pk=target.pk)
+    _require_manage(actor, row.plan)
+    _refuse_if_plan_year_locked(row.plan)
+    if expected_version is not None and expected_version != row.version:
+        raise StaleVersion(row)
+    old, pk, text = snapshot(row, TARGET_FIELDS), row.pk, str(row)
+    row.delete()
+    AuditEntry.objects.create(user=actor.user, actor=actor.name, action="target.delete", model="plans.target",
+                              object_id=str(pk), object_repr=text[:300], old=old, new=None, reason=reason[:500])
+
+
+# -- reporting calendar -----------------------------------------------------------------------
+
+@transaction.atomic
+def set_deadline(plan: Plan, period: Period | str, due, *, department: Department | None = None,
+                 org_unit: OrgUnit | None = None, actor: Actor = SYSTEM, reason: str = "") -> ReportingDeadline:
+    """When one department or one org unit owes its figures for a period of a plan."""
+    if isinstance(period, str):
+        period = Period.get(period)
+    if (department is None) == (org_unit is None):
+        raise ValueError("报送期限须且只须指定一个责任部门或一个报送单位")
+    _require_manage(actor, plan)
+    row = ReportingDeadline.objects.select_for_update().filter(
+        plan=plan, period=period, department=department, org_unit=org_unit).first()
+    if row is None:
+        row = ReportingDeadline.objects.create(plan=plan, period=period, department=department, org_unit=org_unit, due=due)
+        audit("deadline.create", row, actor=actor, new={"due": str(due)}, reason=reason)
+        return row
+    if row.due != due:
+        old = {"due": str(row.due)}
+        row.due = due
+        row.save()
+        audit("deadline.update", row, actor=actor, old=old, new={"due": str(due)}, reason=reason)
+    return row

@@ -135,6 +135,11 @@ class Reviewed(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="修改人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报送人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    review_comment = models.CharField("审核意见", max_length=500, blank=True)
 
     class Meta:
         abstract = True
@@ -201,12 +206,29 @@ class TaskProgress(Reviewed):
         return f"{self.task.title} {self.period.code}"
 
 
+class AuditQuerySet(models.QuerySet):
+    """Bulk updates and deletes are refused too, so no code path can rewrite the trail."""
+
+    def update(self, **kwargs):
+        raise RuntimeError("audit entries are append-only")
+
+    def delete(self):
+        raise RuntimeError("audit entries are append-only")
+
+    def for_object(self, obj):
+        """The history of one record, newest first."""
+        return self.filter(model=obj._meta.label_lower, object_id=str(obj.pk))
+
+
 class AuditEntry(models.Model):
     """One change of state: who did what to which record, the old and new values, and why.
 
     Written only by the action functions in ``planwatch.data.actions``; nothing in the app
-    updates or deletes an entry (the admin shows them read-only).
+    updates or deletes an entry (the admin shows them read-only; the queryset refuses bulk
+    update/delete; on PostgreSQL a trigger refuses UPDATE and DELETE in the database itself).
     """
+
+    objects = AuditQuerySet.as_manager()
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", null=True, blank=True, on_delete=models.SET_NULL)
@@ -235,3 +257,60 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("audit entries are append-only")
+
+
+class PeriodLock(models.Model):
+    """A planner's seal on one period of one plan: while locked, its values and progress stay as they are.
+
+    One row per plan × period keeps the current state; every lock and reopen (with its reason)
+    is in the audit trail, so the row itself only needs the latest.
+    """
+
+    plan = models.ForeignKey(Plan, verbose_name="计划", on_delete=models.CASCADE, related_name="period_locks")
+    period = models.ForeignKey(Period, verbose_name="报告期", on_delete=models.PROTECT, related_name="locks")
+    locked = models.BooleanField("已锁定", default=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField("操作时间", auto_now=True)
+    reason = models.CharField("原因", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "报告期锁定"
+        verbose_name_plural = "报告期锁定"
+        ordering = ["plan", "period"]
+        constraints = [models.UniqueConstraint(fields=["plan", "period"], name="one_lock_per_plan_period")]
+
+    def __str__(self):
+        return f"{self.plan.code} {self.period.code}:{'已锁定' if self.locked else '已重新开放'}"
+
+
+class ReportingDeadline(models.Model):
+    """When a reporter owes its figures for a period: one department or one org unit, one due date."""
+
+    plan = models.ForeignKey(Plan, verbose_name="计划", on_delete=models.CASCADE, related_name="deadlines")
+    period = models.ForeignKey(Period, verbose_name="报告期", on_delete=models.PROTECT, related_name="deadlines")
+    department = models.ForeignKey("plans.Department", verbose_name="责任部门", null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
+    org_unit = models.ForeignKey(OrgUnit, verbose_name="报送单位", null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
+    due = models.DateField("截止日期")
+
+    class Meta:
+        verbose_name = "报送期限"
+        verbose_name_plural = "报送期限"
+        ordering = ["plan", "period", "due"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(department__isnull=False) & Q(org_unit__isnull=True))
+                | (Q(department__isnull=True) & Q(org_unit__isnull=False)),
+                name="deadline_for_one_reporter",
+            ),
+            models.UniqueConstraint(fields=["plan", "period", "department"], condition=Q(department__isnull=False),
+                                    name="one_deadline_per_department"),
+            models.UniqueConstraint(fields=["plan", "period", "org_unit"], condition=Q(org_unit__isnull=False),
+                                    name="one_deadline_per_org_unit"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan.code} {self.period.code} {self.reporter}:{self.due:%Y-%m-%d}"
+
+    @property
+    def reporter(self):
+        return self.department or self.org_unit
