@@ -4,6 +4,15 @@ DATABASE_URL   default: SQLite file in $PLANWATCH_HOME (./planwatch-data/planwat
 SECRET_KEY     default: generated once and kept in $PLANWATCH_HOME/secret_key
 DEBUG          "1"/"true" to enable (default off)
 ALLOWED_HOSTS  comma-separated (default: localhost names)
+
+Production hardening (HTTPS redirect, secure cookies, HSTS) is on whenever DEBUG is off and
+the site answers to a real host name, i.e. ALLOWED_HOSTS names anything besides the loopback
+names. A local install that only answers on 127.0.0.1/localhost (the demo) runs over plain
+http. Overrides:
+PLANWATCH_INSECURE_HTTP=1   never harden (a trusted local network without TLS)
+PLANWATCH_SECURE=1          harden even on localhost (e.g. behind a local TLS proxy)
+PLANWATCH_BEHIND_PROXY=1    trust X-Forwarded-Proto: https from the reverse proxy
+PLANWATCH_HSTS_SECONDS      HSTS max-age (default one year)
 """
 from __future__ import annotations
 
