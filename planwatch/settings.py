@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "planwatch.web",
     "planwatch.accounts",
     "planwatch.api",
+    "planwatch.reports",
 ]
 
 MIDDLEWARE = [
