@@ -52,6 +52,8 @@ def resolve(catalog: PlanCatalog, kind: str, code: str) -> Recipient:
             raise LookupError(f"单位'{code}'不存在或不属于计划 {catalog.plan.code} 的范围")
         return Recipient(ORG_UNIT, unit.code, unit.name, unit.pk)
     if kind == PLAN:
+        if code != catalog.plan.code:
+            raise LookupError(f"整表模板的填报对象应为计划 {catalog.plan.code},实为'{code}'")
         return Recipient(PLAN, catalog.plan.code, catalog.plan.org_unit.name, None)
     raise LookupError(f"未知的填报对象类型'{kind}'")
 
