@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "django_htmx",
     "planwatch.plans",
     "planwatch.data",
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # last, as django-axes asks: turns a locked-out login attempt into HTTP 429
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "planwatch.urls"
@@ -129,3 +132,51 @@ WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
+
+# -- login throttling (django-axes) ----------------------------------------------------------
+# Five wrong passwords for one account from one address lock that pair out for an hour; a
+# successful login resets the count.  Locked-out attempts answer HTTP 429.
+AUTHENTICATION_BACKENDS = [
+    "planwatch.accounts.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("PLANWATCH_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+
+# -- sessions, cookies, transport --------------------------------------------------------------
+SESSION_COOKIE_AGE = 12 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+_LOOPBACK = {"localhost", "127.0.0.1", "[::1]", "::1", "testserver"}
+_public_host = any(h not in _LOOPBACK for h in ALLOWED_HOSTS)
+HARDENED = _flag("PLANWATCH_SECURE") or (not DEBUG and _public_host and not _flag("PLANWATCH_INSECURE_HTTP"))
+if HARDENED:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("PLANWATCH_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+if _flag("PLANWATCH_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+# -- uploads -----------------------------------------------------------------------------------
+# Request bodies held in memory, and files spooled to memory, are capped; larger uploads go to
+# a temporary file and are then checked against PLANWATCH_MAX_UPLOAD_BYTES and the allowed
+# formats by planwatch.accounts.safety.check_upload.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+PLANWATCH_MAX_UPLOAD_BYTES = int(os.environ.get("PLANWATCH_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+FILE_UPLOAD_PERMISSIONS = 0o600
