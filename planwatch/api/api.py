@@ -8,7 +8,7 @@ model's own Chinese message).
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import NinjaAPI
 
-from planwatch.api import catalogue, data, documents
+from planwatch.api import assessment, catalogue, data, documents
 from planwatch.api.auth import AUTH
 
 api = NinjaAPI(
@@ -36,3 +36,4 @@ def _invalid(request, exc):
 api.add_router("", catalogue.router)
 api.add_router("", data.router)
 api.add_router("", documents.router)
+api.add_router("", assessment.router)

@@ -1,14 +1,90 @@
-"""Pages planners open. The front page lists the plans with what is loaded for each."""
+"""Pages planners open: the plan list, the dashboard of a plan, and the page of one indicator."""
+from __future__ import annotations
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import render
 
-from planwatch.plans.models import Plan
+from planwatch.accounts import permissions as perms
+from planwatch.data.models import NOT_CURRENT, DataValue
+from planwatch.plans.models import Department, Indicator, OrgUnit, Plan, PlanIndicator, Target
+from planwatch.web import overview
+from planwatch.web.context import date_of, org_unit_of, period_of, plan_or_404
+
+LEVEL_CHOICES = [("red", "红"), ("yellow", "黄"), ("green", "绿"), ("missing", "缺数")]
 
 
 @login_required
 def home(request):
-    plans = Plan.objects.select_related("org_unit").annotate(
+    plans = perms.visible_plans(request.user, Plan.objects.select_related("org_unit")).annotate(
         n_indicators=Count("plan_indicators", distinct=True), n_tasks=Count("tasks", distinct=True)
     )
     return render(request, "web/home.html", {"plans": plans})
+
+
+@login_required
+def dashboard(request, plan_code):
+    plan = plan_or_404(request.user, plan_code)
+    period = period_of(request, plan)
+    org_unit = org_unit_of(request, plan)
+    level = request.GET.get("level", "")
+    level = level if level in dict(LEVEL_CHOICES) else ""
+    department = request.GET.get("department", "")
+    due_by = date_of(request.GET.get("due"))
+    ov = overview.build(plan, period, org_unit, level=level, department=department, due_by=due_by)
+    context = {
+        "plan": plan, "ov": ov, "period": period, "org_unit": org_unit,
+        "periods": overview.periods_of(plan) or [period],
+        "units": [plan.org_unit, *OrgUnit.objects.filter(parent=plan.org_unit).order_by("code")],
+        "departments": Department.objects.filter(plan_indicators__plan=plan).distinct().order_by("code")
+        | Department.objects.filter(tasks__plan=plan).distinct().order_by("code"),
+        "levels": LEVEL_CHOICES, "level": level, "department": department, "due": request.GET.get("due", ""),
+        "can_edit": perms.role_of(request.user) not in (None, perms.VIEWER),
+    }
+    context["departments"] = sorted(set(context["departments"]), key=lambda d: d.code)
+    template = "web/_board.html" if request.htmx and request.htmx.target == "board" else "web/dashboard.html"
+    return render(request, template, context)
+
+
+def provenance(value: DataValue) -> dict:
+    """Where a figure came from: a span of a document, or a submission by a person."""
+    if value.fact_id and value.document_id:
+        return {"kind": "document", "document": value.document, "fact": value.fact,
+                "quote": value.fact.quote}
+    who = value.updated_by or value.created_by
+    return {"kind": "entry", "who": who.get_username() if who else "", "source": value.get_source_display(),
+            "status": value.get_status_display(), "at": value.updated_at, "version": value.version}
+
+
+@login_required
+def indicator(request, plan_code, indicator_code):
+    plan = plan_or_404(request.user, plan_code)
+    use = PlanIndicator.objects.select_related("indicator", "area").filter(plan=plan, indicator__code=indicator_code).first()
+    if use is None:
+        raise Http404("计划中没有这个指标")
+    ind = use.indicator
+    period = period_of(request, plan)
+    org_unit = org_unit_of(request, plan)
+    values = perms.visible_values(request.user, DataValue.objects.filter(indicator=ind)).exclude(status__in=NOT_CURRENT)
+    series = list(values.filter(org_unit=org_unit, period__year=plan.year)
+                  .select_related("period", "document", "fact", "created_by", "updated_by").order_by("period__end", "period__kind"))
+    rows = [{"value": v, "provenance": provenance(v)} for v in series]
+    chart = {"periods": [v.period.code for v in series], "values": [v.value for v in series],
+             "yoy": [v.yoy_pct for v in series], "unit": ind.unit, "name": ind.name}
+    target = Target.objects.filter(plan=plan, indicator=ind, org_unit=org_unit).first()
+    ranked, by_unit = overview.ranking(plan, period, org_unit, ind.code)
+    child_values = {v.org_unit.code: v for v in values.filter(period__code=period, org_unit__parent=org_unit)
+                    .select_related("org_unit", "document", "fact", "created_by", "updated_by")}
+    breakdown = [{"rank": r, "result": by_unit.get(r.org_unit), "value": child_values.get(r.org_unit),
+                  "provenance": provenance(child_values[r.org_unit]) if r.org_unit in child_values else None}
+                 for r in ranked]
+    return render(request, "web/indicator.html", {
+        "plan": plan, "use": use, "ind": ind, "period": period, "org_unit": org_unit, "rows": rows,
+        "chart": chart, "target": target,
+        "result": overview.own_result(plan, period, org_unit, ind.code), "breakdown": breakdown,
+        "breakdown_chart": {"units": [b["rank"].org_unit_name for b in breakdown],
+                            "values": [b["rank"].measure_value for b in breakdown], "unit": ind.unit},
+        "periods": overview.periods_of(plan) or [period],
+        "units": [plan.org_unit, *OrgUnit.objects.filter(parent=plan.org_unit).order_by("code")],
+    })

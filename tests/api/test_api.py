@@ -133,3 +133,18 @@ def test_unknown_ids_are_404(client, admin_user, demo_plan):
     assert client.get("/api/v1/tasks/99999999", **headers).status_code == 404
     assert client.get("/api/v1/values/99999999", **headers).status_code == 404
     assert client.get("/api/v1/documents/99999999", **headers).status_code == 404
+
+
+def test_assessment_and_dashboard_endpoints(client, admin_user, demo_plan):
+    headers = bearer(admin_user)
+    status, body = get(client, "/api/v1/plans/dongcheng-2021/assessment?period=2021H1", headers)
+    assert status == 200
+    revenue = next(r for r in body["results"] if r["code"] == "revenue" and r["org_unit"] == "110101")
+    assert revenue["time_progress_pct"] == 50.0 and revenue["level"] in {"green", "yellow", "red"}
+    assert revenue["explanation"]
+    status, dash = get(client, f"/api/v1/plans/{demo_plan.pk}/dashboard?period=2021H1", headers)
+    assert status == 200 and {c["code"] for c in dash["cards"]} >= {"gdp", "revenue"}
+    assert sum(dash["counts"].values()) == sum(len(a["items"]) for a in dash["board"])
+    assert client.get("/api/v1/plans/1/dashboard?period=2030H1", **headers).status_code == 422
+    response = client.get("/api/v1/plans/dongcheng-2021/report?period=2021H1&format=md", **headers)
+    assert response.status_code == 200 and "东城区" in response.content.decode()

@@ -1,0 +1,84 @@
+"""Assessment, dashboard and report endpoints: the engine's verdicts for a plan and period.
+
+The numbers and sentences are the assessment engine's (via ``planwatch.web.overview``), the
+report is the reports app's; these endpoints only choose the org unit and serialise.
+"""
+from typing import Literal, Optional
+
+from django.http import Http404
+from ninja import Router
+from ninja.errors import HttpError
+
+from planwatch.accounts import permissions as perms
+from planwatch.api.lookups import period_for, plan_for
+from planwatch.api.schemas import Code, PeriodCode, Problem
+from planwatch.assess.load import LoadError
+from planwatch.plans.models import OrgUnit
+from planwatch.web import overview
+from planwatch.web.downloads import report_response
+
+router = Router(tags=["评估与报告 assessment"])
+
+
+def _unit(plan, code: Optional[str]) -> OrgUnit:
+    if not code:
+        return plan.org_unit
+    unit = OrgUnit.objects.select_related("parent").filter(code=code).first()
+    if unit is None or unit.pk not in perms.unit_and_below(plan.org_unit_id):
+        raise Http404(f"单位 {code!r} 不在计划范围内")
+    return unit
+
+
+def result_dict(r) -> dict:
+    return r.as_dict() if r is not None else None
+
+
+def _period(plan, period: Optional[str]) -> str:
+    code = period_for(period).code if period else overview.default_period(plan)
+    if not code.startswith(str(plan.year)):
+        raise HttpError(422, f"报告期 {code} 不在计划年度 {plan.year} 内")
+    return code
+
+
+@router.get("/plans/{plan}/assessment", response={200: dict, 404: Problem, 422: Problem})
+def assessment(request, plan: Code, period: Optional[PeriodCode] = None, org_unit: Optional[Code] = None):
+    """Every indicator and task of ``org_unit`` (default: the plan's unit) and of its children:
+    level, completion and time progress, rule and explanation."""
+    p = plan_for(request.auth, plan)
+    code = _period(p, period)
+    unit = _unit(p, org_unit)
+    try:
+        results = overview.results_for(p, code, unit)
+    except LoadError as exc:
+        raise HttpError(404, str(exc)) from None
+    wanted = [r for r in results if r.org_unit == unit.code or r.peer_group == unit.code]
+    return {"plan": p.code, "period": code, "org_unit": unit.code,
+            "results": [result_dict(r) for r in wanted]}
+
+
+@router.get("/plans/{plan}/dashboard", response={200: dict, 404: Problem, 422: Problem})
+def dashboard(request, plan: Code, period: Optional[PeriodCode] = None, org_unit: Optional[Code] = None):
+    """What the dashboard shows: headline cards, the board by area, counts per level."""
+    p = plan_for(request.auth, plan)
+    code = _period(p, period)
+    unit = _unit(p, org_unit)
+    ov = overview.build(p, code, unit)
+    return {
+        "plan": p.code, "period": code, "org_unit": unit.code, "org_unit_name": unit.name,
+        "time_progress_pct": ov.time_progress_pct, "counts": ov.counts, "note": ov.note,
+        "cards": [{"code": c.code, "name": c.name, "unit": c.unit, "binding": c.binding, "level": c.level,
+                   "result": result_dict(c.result)} for c in ov.cards],
+        "board": [{"area": area, "items": [{"kind": i.kind, "code": i.code, "name": i.name, "level": i.level,
+                                            "departments": i.departments, "deadline": i.deadline,
+                                            "goal": i.goal, "result": result_dict(i.result)} for i in items]}
+                  for area, items in ov.board.items()],
+        "children": [{"code": c.code, "name": c.name} for c in ov.children],
+    }
+
+
+@router.get("/plans/{plan}/report", response={200: None, 404: Problem, 422: Problem})
+def report(request, plan: Code, period: Optional[PeriodCode] = None, org_unit: Optional[Code] = None,
+           format: Literal["docx", "html", "md"] = "md"):
+    """The execution report as a file (Word, HTML or Markdown)."""
+    p = plan_for(request.auth, plan)
+    return report_response(p, _period(p, period), _unit(p, org_unit), format)

@@ -1,0 +1,33 @@
+"""The report of the current dashboard view as a file: Word, HTML or Markdown (reports app)."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+
+from planwatch.reports.build import FORMATS, ReportError, build_report, render
+from planwatch.web.context import org_unit_of, period_of, plan_or_404
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+}
+
+
+def report_response(plan, period: str, org_unit, fmt: str) -> HttpResponse:
+    if fmt not in FORMATS:
+        raise Http404(f"报告格式只有 {', '.join(FORMATS)}")
+    try:
+        body = render(build_report(plan, period, org_unit), fmt)
+    except ReportError as exc:
+        return HttpResponse(str(exc), status=422, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    filename = f"{plan.code}-{org_unit.code}-{period}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def report(request, plan_code, fmt):
+    plan = plan_or_404(request.user, plan_code)
+    return report_response(plan, period_of(request, plan), org_unit_of(request, plan), fmt)

@@ -1,0 +1,143 @@
+"""Data entry: the figures of a plan's indicators and the progress of its key tasks for one period.
+
+Each row is its own form carrying the version it was read at, so two people editing the same
+figure do not overwrite each other silently: the second one sees the newer figure and a message.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from planwatch.accounts import permissions as perms
+from planwatch.data import actions
+from planwatch.data.models import NOT_CURRENT, DataValue, Period, Source, Status, TaskProgress
+from planwatch.plans.models import OrgUnit, PlanIndicator, Task
+from planwatch.web.context import org_unit_of, period_of, plan_or_404
+from planwatch.web.forms import ProgressForm, ValueForm
+
+
+def _value_rows(user, plan, period, org_unit):
+    current = {v.indicator_id: v for v in DataValue.objects.filter(period__code=period, org_unit=org_unit)
+               .exclude(status__in=NOT_CURRENT)}
+    rows = []
+    for use in PlanIndicator.objects.filter(plan=plan).select_related("indicator").order_by("order"):
+        v = current.get(use.indicator_id)
+        initial = {"version": v.version if v else 0}
+        if v:
+            initial.update(value=v.value, yoy_pct=v.yoy_pct, progress_pct=v.progress_pct, note=v.note)
+        rows.append({"use": use, "ind": use.indicator, "current": v,
+                     "editable": perms.can_edit_value(user, use.indicator, org_unit, plan),
+                     "form": ValueForm(initial=initial, prefix=f"v{use.indicator.pk}")})
+    return rows
+
+
+def _task_rows(user, plan, period, org_unit):
+    tasks = perms.visible_tasks(user, Task.objects.filter(plan=plan, org_unit=org_unit)).order_by("order", "code")
+    current = {p.task_id: p for p in TaskProgress.objects.filter(period__code=period, task__plan=plan)
+               .exclude(status__in=NOT_CURRENT)}
+    rows = []
+    for t in tasks:
+        p = current.get(t.pk)
+        initial = {"version": p.version if p else 0}
+        if p:
+            initial.update(quantity_done=p.quantity_done, percent=p.percent, narrative=p.narrative, note=p.note)
+        rows.append({"task": t, "current": p, "editable": perms.can_edit_task(user, t),
+                     "form": ProgressForm(initial=initial, prefix=f"t{t.pk}")})
+    return rows
+
+
+def _context(request, plan, period, org_unit, **extra):
+    return {"plan": plan, "period": period, "org_unit": org_unit,
+            "units": [plan.org_unit, *OrgUnit.objects.filter(parent=plan.org_unit).order_by("code")],
+            **extra}
+
+
+@login_required
+def entry(request, plan_code):
+    plan = plan_or_404(request.user, plan_code)
+    period = period_of(request, plan)
+    org_unit = org_unit_of(request, plan)
+    values = _value_rows(request.user, plan, period, org_unit)
+    tasks = _task_rows(request.user, plan, period, org_unit)
+    if request.method == "POST":
+        kind = request.POST.get("kind")
+        rows = values if kind == "value" else tasks if kind == "task" else []
+        key = request.POST.get("row", "")
+        row = next((r for r in rows if r["form"].prefix == key), None)
+        if row is None:
+            raise Http404(_("没有这一行"))
+        if not row["editable"]:
+            perms.require(False, _("无权填报这一项"))
+        saved = _save_row(request, kind, row, plan, period, org_unit)
+        if saved and not request.htmx:
+            return redirect(f"{request.path}?period={period}&org={org_unit.code}")
+        if request.htmx:
+            template = "web/_entry_value_row.html" if kind == "value" else "web/_entry_task_row.html"
+            return render(request, template, _context(request, plan, period, org_unit, row=row, saved=saved))
+    return render(request, "web/entry.html", _context(request, plan, period, org_unit, values=values, tasks=tasks))
+
+
+def _save_row(request, kind, row, plan, period, org_unit) -> bool:
+    form_class = ValueForm if kind == "value" else ProgressForm
+    form = form_class(request.POST, prefix=row["form"].prefix)
+    row["form"] = form
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    actor = actions.Actor.of(request.user)
+    try:
+        if kind == "value":
+            ind = row["ind"]
+            current = actions.record_value(
+                ind, org_unit, Period.get(period), value=data["value"], yoy_pct=data["yoy_pct"],
+                progress_pct=data["progress_pct"], note=data["note"], source=Source.ENTERED,
+                status=Status.SUBMITTED, decimals=ind.decimals, actor=actor, reason=_("网页填报"),
+                expected_version=data["version"])
+            label = ind.name
+        else:
+            current = actions.record_task_progress(
+                row["task"], Period.get(period), quantity_done=data["quantity_done"], percent=data["percent"],
+                narrative=data["narrative"], note=data["note"], source=Source.ENTERED, status=Status.SUBMITTED,
+                actor=actor, reason=_("网页填报"), expected_version=data["version"])
+            label = row["task"].title
+    except actions.StaleVersion as exc:
+        form.add_error(None, _("保存失败:%(msg)s。最新数据已显示在本行,请核对后再保存。") % {"msg": exc})
+        _refresh(row, kind, exc.current)
+        return False
+    except (DataValue.DoesNotExist, TaskProgress.DoesNotExist):
+        form.add_error(None, _("保存失败:这一项已被他人删除或改为待审核,请刷新页面"))
+        return False
+    except ValidationError as exc:
+        for field, errors in (exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]):
+            form.add_error(field if field in form.fields else None, errors)
+        return False
+    row["current"] = current
+    _refresh(row, kind, current, keep_form=False)
+    messages.success(request, _("已保存:%(name)s(第%(v)s版)") % {"name": label, "v": current.version})
+    return True
+
+
+def _refresh(row, kind, current, keep_form=True):
+    """Show the newer record: its version goes into the form so the next save is based on it."""
+    row["current"] = current
+    form = row["form"]
+    if kind == "value":
+        initial = {"value": current.value, "yoy_pct": current.yoy_pct, "progress_pct": current.progress_pct,
+                   "note": current.note, "version": current.version}
+        fresh = ValueForm(initial=initial, prefix=form.prefix)
+    else:
+        initial = {"quantity_done": current.quantity_done, "percent": current.percent,
+                   "narrative": current.narrative, "note": current.note, "version": current.version}
+        fresh = ProgressForm(initial=initial, prefix=form.prefix)
+    if keep_form:
+        # keep what the user typed, but base the next save on the newer version
+        data = form.data.copy()
+        data[f"{form.prefix}-version"] = str(current.version)
+        form.data = data
+        row["newer"] = current
+    else:
+        row["form"] = fresh
