@@ -19,18 +19,18 @@ STREAM_ABOVE_BYTES = 8 << 20
 
 def plan_candidates(plan_code: str) -> list[Candidate]:
     """The indicators and tasks of a stored plan, as matching candidates."""
-    from planwatch.plans.models import Plan, Task
+    from planwatch.extract.ingest import plan_candidates as candidates_of
+
+    return candidates_of(_plan(plan_code))
+
+
+def _plan(plan_code: str):
+    from planwatch.plans.models import Plan
 
     plan = Plan.objects.filter(code=plan_code).first()
     if plan is None:
         raise click.ClickException(f"计划 {plan_code!r} 不存在(先用 planwatch plan load 载入)")
-    out = []
-    for pi in plan.plan_indicators.select_related("indicator"):
-        ind = pi.indicator
-        out.append(Candidate(ind.code, ind.name, ind.unit, "indicator", list(ind.aliases or []), ref=ind))
-    for task in Task.objects.filter(plan=plan):
-        out.append(Candidate(task.code, task.title, task.unit, "task", [], ref=task))
-    return out
+    return plan
 
 
 def _table(rows: list[dict]) -> str:
@@ -119,4 +119,51 @@ def _stream_out(file: str, fmt: str) -> None:
         out.write((json.dumps(row, ensure_ascii=False) if fmt == "jsonl" else _table([row]).split("\n", 1)[1]) + "\n")
 
 
-COMMANDS = [extract]
+@click.command("ingest")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--plan", "plan_code", required=True, help="Code of the stored plan the report is about.")
+@click.option("--period", required=True, help="Reporting period of the report, e.g. 2021H1, 2021Q3, 2021-06.")
+@click.option("--org-unit", "org_code", default=None,
+              help="Code of the org unit the figures are for (default: the plan's own, e.g. the district).")
+@click.option("--threshold", default=DEFAULT_THRESHOLD, show_default=True, type=float,
+              help="Lowest confidence that counts as a match to an indicator or task.")
+@click.option("--accept-confident", "accept", default=None, type=float, is_flag=False, flag_value=0.9,
+              help="Accept at once (as submitted) the proposals matched with at least this confidence "
+                   "(0.9 when given without a value); the rest wait for review.")
+def ingest(file, plan_code, period, org_code, threshold, accept):
+    """Store FILE, its text and its facts, and propose the figures it states for review.
+
+    Each fact matched to an indicator or task of the plan becomes a proposed value or task
+    progress beside the current one (one per indicator, the most confident). Ingesting the
+    same file again changes nothing.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from planwatch.cli import cli_actor
+    from planwatch.data.actions import PeriodLocked
+    from planwatch.extract.ingest import ingest_document
+    from planwatch.periods import Period as PeriodValue
+    from planwatch.plans.models import OrgUnit
+
+    plan = _plan(plan_code)
+    try:
+        PeriodValue.parse(period)
+    except ValueError as e:
+        raise click.ClickException(f"--period {period!r}: {e}") from e
+    org_unit = None
+    if org_code is not None:
+        org_unit = OrgUnit.objects.filter(code=org_code).first()
+        if org_unit is None:
+            raise click.ClickException(f"单位 {org_code!r} 不存在")
+    try:
+        report = ingest_document(file, plan, period, org_unit=org_unit, actor=cli_actor(),
+                                 accept_confident=accept, threshold=threshold)
+    except DocumentError as e:
+        raise click.ClickException(str(e)) from e
+    except (PeriodLocked, PermissionDenied) as e:
+        raise click.ClickException(f"{file}: {e}(未导入任何内容)") from e
+    for line in report.lines():
+        click.echo(line)
+
+
+COMMANDS = [extract, ingest]

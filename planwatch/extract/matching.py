@@ -41,15 +41,33 @@ def _bigrams(s: str) -> set[str]:
     return {s[i:i + 2] for i in range(len(s) - 1)} if len(s) > 1 else {s}
 
 
+# How far a piece of work has come is said of the work: "东单体育中心工程进度达到85%" is about
+# 东单体育中心, so these words are dropped from the end of a subject before comparing names.
+_PROGRESS_TAIL = ("工程进度", "建设进度", "施工进度", "完成进度", "进度", "完成率")
+
+
+def _strip_progress_tail(s: str) -> str:
+    for tail in _PROGRESS_TAIL:
+        if s.endswith(tail) and len(s) > len(tail) + 1:
+            return s[: -len(tail)]
+    return s
+
+
 def name_similarity(subject: str, name: str) -> float:
-    """1.0 for the same words; high when one contains the other; else shared character pairs."""
-    s, n = _norm(subject), _norm(name)
+    """1.0 for the same words; high when one contains the other; else shared character pairs.
+
+    A subject that opens a name ("东单体育中心" of "东单体育中心完工并投入使用") scores higher
+    than one found elsewhere in it: task titles put the thing first and the goal after it.
+    """
+    s, n = _strip_progress_tail(_norm(subject)), _norm(name)
     if not s or not n:
         return 0.0
     if s == n:
         return 1.0
     if n in s:
         return 0.75 + 0.2 * len(n) / len(s)
+    if len(s) >= 4 and n.startswith(s):
+        return 0.8 + 0.15 * len(s) / len(n)
     if s in n:
         return 0.55 + 0.3 * len(s) / len(n)
     a, b = _bigrams(s), _bigrams(n)
@@ -89,7 +107,11 @@ def match_fact(fact, candidates: list[Candidate], threshold: float = DEFAULT_THR
         sim = max([name_similarity(fact.subject, c.name)] + [name_similarity(fact.subject, a) for a in c.aliases])
         if sim <= 0:
             continue
-        conf = sim * unit_compatibility(fact.unit, c.unit, growth_only)
+        if c.kind == "task" and (fact.unit or "") == "%":
+            compat = 1.0  # a percentage of a task is how much of it is done
+        else:
+            compat = unit_compatibility(fact.unit, c.unit, growth_only)
+        conf = sim * compat
         if conf > best_conf:
             best, best_conf = c, conf
     conf = round(best_conf, 3)

@@ -99,9 +99,10 @@ def test_demo_plan_is_complete():
 def test_demo_values_load_idempotently():
     load_plan_file(demo.plan_file())
     demo.load_demo_values()
-    from planwatch.data.models import DataValue
+    from planwatch.data.models import NOT_CURRENT, DataValue
 
-    revenue = DataValue.objects.get(indicator__code="revenue", period__code="2021H1")
+    # The bulletin's proposal stays beside the current value (status accepted); one current value.
+    revenue = DataValue.objects.exclude(status__in=NOT_CURRENT).get(indicator__code="revenue", period__code="2021H1")
     assert (revenue.value, revenue.yoy_pct, revenue.progress_pct) == (105.7, 9.1, 55.5)
     count, audits = DataValue.objects.count(), AuditEntry.objects.count()
     demo.load_demo_values()
