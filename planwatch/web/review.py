@@ -23,6 +23,7 @@ from planwatch.api.documents import proposal_rows, visible_documents
 from planwatch.api.lookups import may_edit_value
 from planwatch.data import actions
 from planwatch.data.models import DataValue, Fact, Status, TaskProgress
+from planwatch.periods import Period as PeriodValue
 from planwatch.plans.models import Plan
 from planwatch.web.forms import UploadForm
 
@@ -59,23 +60,33 @@ def documents(request):
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         plan = plans.filter(code=request.POST.get("plan", "")).first()
+        period_ok = True
+        try:
+            PeriodValue.parse(request.POST.get("period", ""))
+        except ValueError:
+            period_ok = False
         if ingest is None:
             messages.error(request, _("文档导入功能尚未安装(planwatch.extract.ingest),暂不能上传"))
         elif plan is None:
             form.add_error(None, _("请选择计划"))
+        elif not period_ok:
+            form.add_error("period", _("报告期格式如 2021H1、2021Q3、2021-06、2021"))
         elif form.is_valid():
             perms.require(perms.role_of(request.user) not in (None, perms.VIEWER), _("只读用户不能上传文档"))
             upload = form.cleaned_data["file"]
             suffix = Path(upload.name).suffix.lower()
             with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / f"upload{suffix}"
+                # the stored document keeps the name it was uploaded under
+                path = Path(tmp) / (Path(upload.name).name or f"upload{suffix}")
                 with open(path, "wb") as fh:
                     for chunk in upload.chunks():
                         fh.write(chunk)
                 try:
-                    doc = ingest(path, plan=plan, period=form.cleaned_data["period"], name=upload.name,
-                                 actor=actions.Actor.of(request.user))
-                except ValueError as exc:
+                    report = ingest(path, plan, form.cleaned_data["period"], actor=actions.Actor.of(request.user))
+                    doc = report.document
+                    for line in report.lines():
+                        messages.info(request, line)
+                except ValueError as exc:  # DocumentError names the file and the reason
                     form.add_error("file", str(exc))
                     doc = None
             if doc is not None:

@@ -60,7 +60,8 @@ def test_indicator_page_has_series_target_and_provenance(planner):
     html = planner.get(DASH + "indicators/revenue/?period=2021H1").content.decode()
     assert 'id="series-data"' in html and "2021H1" in html
     assert "echarts.min.js" in html
-    assert "导入" in html  # provenance of the demo figure: imported, with status and version
+    # the demo's figures were read from its bulletin: each links to its span in the document
+    assert re.search(r'href="/documents/\d+/#fact-\d+"', html)
 
 
 def test_english_switch(planner):
@@ -132,3 +133,18 @@ def test_report_download(planner):
     md = planner.get(DASH + "report.md?period=2021H1").content.decode()
     assert "东城区" in md
     assert planner.get(DASH + "report.pdf?period=2021H1").status_code == 404
+
+
+def test_upload_ingests_and_shows_facts_for_review(planner):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "三季度通报:前三季度全区完成区级一般公共预算收入150.2亿元,同比增长8.8%。".encode("gb18030")
+    response = planner.post("/documents/", {"plan": "dongcheng-2021", "period": "2021Q3",
+                                            "file": SimpleUploadedFile("三季度通报.txt", text)})
+    assert response.status_code == 302
+    doc = Document.objects.get(name="三季度通报.txt")
+    page = planner.get(response["Location"]).content.decode()
+    assert "150.2亿元</mark>" in page and 'data-status="proposed"' in page
+    bad = planner.post("/documents/", {"plan": "dongcheng-2021", "period": "2021Q3",
+                                       "file": SimpleUploadedFile("空.txt", b"")})
+    assert bad.status_code == 200 and doc.pk == Document.objects.latest("id").pk
