@@ -95,35 +95,73 @@ def _user_checker(catalog: PlanCatalog, user):
     return check
 
 
-def write(entries: list[Entry], report: ImportReport, *, actor: Actor, reason: str) -> None:
-    """Write all entries or none; counts go into the report."""
+def write(entries: list[Entry], report: ImportReport, *, actor: Actor, reason: str, plan=None) -> None:
+    """Write all entries or none; counts go into the report.
+
+    A figure equal to the current one is not sent to the actions at all: it changes nothing, and
+    a reporter re-sending an already submitted file must not be told it may no longer edit it.
+    """
     try:
         with transaction.atomic():
             periods = {code: Period.get(code) for code in sorted({e.period for e in entries})}
-            before = _current_versions(entries, periods)
+            if plan is not None:
+                _refuse_locked_periods(plan, periods, entries, report)
+            current = _current_rows(entries, periods)
             for e in entries:
                 period = periods[e.period]
+                key = _key(e, period)
+                old = current.get(key)
+                if old is not None and _same(e, old):
+                    report.unchanged += 1
+                    continue
                 try:
                     if e.kind == "value":
-                        row = record_value(e.indicator, e.org_unit, period, source=Source.IMPORTED,
-                                           status=Status.SUBMITTED, actor=actor, reason=reason,
-                                           decimals=e.indicator.decimals, **e.numbers)
-                        old = before.get(("value", e.indicator.pk, e.org_unit.pk, period.pk))
+                        record_value(e.indicator, e.org_unit, period, source=Source.IMPORTED, status=Status.SUBMITTED,
+                                     actor=actor, reason=reason, decimals=e.indicator.decimals, **e.numbers)
                     else:
-                        row = record_task_progress(e.task, period, source=Source.IMPORTED, status=Status.SUBMITTED,
-                                                   actor=actor, reason=reason, **e.numbers)
-                        old = before.get(("task", e.task.pk, period.pk))
-                except Exception as exc:  # a lock, a constraint, a workflow rule: report it where it came from
+                        record_task_progress(e.task, period, source=Source.IMPORTED, status=Status.SUBMITTED,
+                                             actor=actor, reason=reason, **e.numbers)
+                except Exception as exc:  # a lock, a permission, a workflow rule: report it where it came from
                     raise _WriteFailed(e, _reason_of(exc)) from exc
                 if old is None:
                     report.created += 1
-                elif row.version != old:
-                    report.updated += 1
                 else:
-                    report.unchanged += 1
+                    report.updated += 1
     except _WriteFailed as failed:
         e = failed.entry
         raise ImportRefused([Problem(e.sheet, e.cell, f"{e.label}:{failed.reason}")], report.filename) from None
+
+
+def _refuse_locked_periods(plan, periods: dict, entries: list[Entry], report: ImportReport) -> None:
+    from planwatch.data import actions
+
+    is_locked = getattr(actions, "is_locked", None)
+    if is_locked is None:
+        return
+    problems = []
+    for code, period in periods.items():
+        if is_locked(plan, period):
+            first = next(e for e in entries if e.period == code)
+            problems.append(Problem(first.sheet, first.cell if len(periods) > 1 else "",
+                                    f"{plan.name} {period.value.zh_name} 已锁定,不能导入;如需更正请由计划编制部门重新开放该报告期"))
+    if problems:
+        raise ImportRefused(problems, report.filename)
+
+
+def _key(e: Entry, period: Period) -> tuple:
+    if e.kind == "value":
+        return ("value", e.indicator.pk, e.org_unit.pk, period.pk)
+    return ("task", e.task.pk, period.pk)
+
+
+def _same(e: Entry, row: dict) -> bool:
+    """Would writing this entry leave the current row exactly as it is?"""
+    wanted = dict(e.numbers, source=Source.IMPORTED, status=Status.SUBMITTED, document_id=None, fact_id=None)
+    if e.kind == "value":
+        wanted["decimals"] = e.indicator.decimals
+    else:
+        wanted.setdefault("note", "")
+    return all(row.get(k) == v for k, v in wanted.items())
 
 
 def _reason_of(exc: Exception) -> str:
@@ -133,19 +171,26 @@ def _reason_of(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _current_versions(entries: list[Entry], periods: dict[str, Period]) -> dict[tuple, int]:
-    found: dict[tuple, int] = {}
+_VALUE_COLUMNS = ["indicator_id", "org_unit_id", "period_id", "value", "yoy_pct", "progress_pct", "decimals",
+                  "note", "source", "status", "document_id", "fact_id"]
+_TASK_COLUMNS = ["task_id", "period_id", "quantity_done", "percent", "narrative", "note", "source", "status",
+                 "document_id", "fact_id"]
+
+
+def _current_rows(entries: list[Entry], periods: dict[str, Period]) -> dict[tuple, dict]:
+    """The current row of every cell the file touches, read in two queries."""
+    found: dict[tuple, dict] = {}
     period_ids = [p.pk for p in periods.values()]
     ind_ids = {e.indicator.pk for e in entries if e.kind == "value"}
     if ind_ids:
         rows = (DataValue.objects.filter(period_id__in=period_ids, indicator_id__in=ind_ids)
-                .exclude(status__in=NOT_CURRENT).values_list("indicator_id", "org_unit_id", "period_id", "version"))
-        for ind, unit, period, version in rows:
-            found[("value", ind, unit, period)] = version
+                .exclude(status__in=NOT_CURRENT).values(*_VALUE_COLUMNS))
+        for row in rows:
+            found[("value", row["indicator_id"], row["org_unit_id"], row["period_id"])] = row
     task_ids = {e.task.pk for e in entries if e.kind == "task"}
     if task_ids:
         rows = (TaskProgress.objects.filter(period_id__in=period_ids, task_id__in=task_ids)
-                .exclude(status__in=NOT_CURRENT).values_list("task_id", "period_id", "version"))
-        for task, period, version in rows:
-            found[("task", task, period)] = version
+                .exclude(status__in=NOT_CURRENT).values(*_TASK_COLUMNS))
+        for row in rows:
+            found[("task", row["task_id"], row["period_id"])] = row
     return found

@@ -57,7 +57,7 @@ def import_workbook(path_or_file, *, actor: Actor | None = None, plan: str | Non
                           periods=sorted({e.period for e in entries}), blank=blank,
                           values=sum(e.kind == "value" for e in entries), tasks=sum(e.kind == "task" for e in entries))
     if not dry_run:
-        write(entries, report, actor=actor, reason=f"导入《{source.name}》")
+        write(entries, report, actor=actor, reason=f"导入《{source.name}》", plan=catalog.plan)
     return report
 
 

@@ -1,0 +1,136 @@
+"""Import and export of 50,000 values in each format, against a plain openpyxl scan as baseline.
+
+A synthetic plan (500 indicators, a district and 99 街道, a department responsible for all of
+them, a target per indicator × unit) lives in a temporary SQLite database, so the department's
+collection template has 50,000 rows.  The template is filled and imported (values created),
+imported again (nothing changes), exported in every format, and the CSV and DHIS2 exports are
+imported back into the emptied database.  The baseline is reading the same workbook's cells with
+openpyxl in read-only mode: the ratio shows what validation and writing cost on top of parsing.
+
+usage: python3 bench/io.py [--indicators 500] [--units 100]
+Goal (issue 8): import of 50,000 values from Excel in under 10 s.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def setup(home: Path):
+    os.environ["PLANWATCH_HOME"] = str(home)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planwatch.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def make_plan(n_indicators: int, n_units: int):
+    from planwatch.plans.models import Department, Indicator, OrgUnit, Plan, PlanIndicator, Target
+
+    district = OrgUnit.objects.create(code="B01", name="基准区", level="district")
+    OrgUnit.objects.bulk_create([OrgUnit(code=f"B01{i:03d}", name=f"第{i}街道", level="subdistrict", parent=district)
+                                 for i in range(1, n_units)])
+    dept = Department.objects.create(code="bench-dept", name="基准部门")
+    plan = Plan.objects.create(code="bench-2021", name="基准计划", year=2021, org_unit=district)
+    inds = Indicator.objects.bulk_create([
+        Indicator(code=f"ind-{i:04d}", name=f"指标{i}", unit=["亿元", "万平方米", "%", "人次"][i % 4],
+                  kind="flow", aggregation="sum", decimals=1) for i in range(n_indicators)])
+    uses = PlanIndicator.objects.bulk_create([PlanIndicator(plan=plan, indicator=ind, order=i) for i, ind in enumerate(inds)])
+    PlanIndicator.departments.through.objects.bulk_create(
+        [PlanIndicator.departments.through(planindicator_id=u.pk, department_id=dept.pk) for u in uses])
+    units = list(OrgUnit.objects.all())
+    Target.objects.bulk_create([Target(plan=plan, indicator=ind, org_unit=u, value=100.0) for ind in inds for u in units])
+    return plan, dept
+
+
+def timed(label: str, fn, n: int, results: dict):
+    t0 = time.perf_counter()
+    out = fn()
+    dt = time.perf_counter() - t0
+    results[label] = dt
+    print(f"{label:<44} {dt:8.2f} s  {n / dt:10,.0f} values/s")
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--indicators", type=int, default=500)
+    parser.add_argument("--units", type=int, default=100)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="planwatch-bench-io-"))
+    setup(tmp)
+
+    from openpyxl import load_workbook
+
+    from planwatch.data.models import DataValue, TaskProgress
+    from planwatch.io import layout
+    from planwatch.io.catalog import PlanCatalog
+    from planwatch.io.export import EXTENSIONS, FORMATS, export
+    from planwatch.io.importer import import_workbook
+    from planwatch.io.recipients import resolve
+    from planwatch.io.template import build_template
+    from planwatch.periods import Period
+
+    plan, dept = make_plan(args.indicators, args.units)
+    n = args.indicators * args.units
+    catalog = PlanCatalog(plan)
+    recipient = resolve(catalog, "department", dept.code)
+    results: dict[str, float] = {}
+    print(f"{n:,} values: {args.indicators} indicators × {args.units} org units (SQLite in {tmp})")
+
+    def make_template():
+        wb = build_template(catalog, Period.parse("2021H1"), recipient)
+        ws = wb[layout.DATA_SHEET]
+        for r in range(layout.FIRST_ROW, layout.FIRST_ROW + n):
+            ws[f"I{r}"] = (r % 997) + 0.5
+            ws[f"J{r}"] = (r % 13) - 3.0
+        path = tmp / "filled.xlsx"
+        wb.save(path)
+        return path
+
+    path = timed("template: build, fill and save", make_template, n, results)
+    print(f"  workbook size {path.stat().st_size / 1024 / 1024:.1f} MB")
+
+    def scan():
+        wb = load_workbook(path, read_only=True)
+        count = sum(1 for row in wb[layout.DATA_SHEET].iter_rows(min_row=layout.FIRST_ROW, values_only=True) if row[8] is not None)
+        wb.close()
+        return count
+
+    timed("baseline: openpyxl read-only scan", scan, n, results)
+    report = timed("import xlsx (creates)", lambda: import_workbook(path), n, results)
+    assert report.created == n, report.summary()
+    report = timed("import xlsx again (unchanged)", lambda: import_workbook(path), n, results)
+    assert report.unchanged == n and not report.changed
+    timed("validate xlsx only (--check)", lambda: import_workbook(path, dry_run=True), n, results)
+
+    exports = {}
+    for fmt in FORMATS:
+        data = timed(f"export {fmt}", lambda fmt=fmt: export(catalog, fmt), n, results)
+        exports[fmt] = tmp / f"export-{fmt}{EXTENSIONS[fmt]}"
+        exports[fmt].write_bytes(data)
+    for fmt in ("csv", "dhis2-json"):
+        DataValue.objects.all().delete()
+        TaskProgress.objects.all().delete()
+        report = timed(f"import {fmt} into empty database", lambda fmt=fmt: import_workbook(exports[fmt]), n, results)
+        assert report.created == n
+        assert export(catalog, fmt) == exports[fmt].read_bytes(), f"{fmt} round trip differs"
+    print(f"\nxlsx import / openpyxl scan: {results['import xlsx (creates)'] / results['baseline: openpyxl read-only scan']:.1f}× "
+          f"the baseline; goal < 10 s: {'met' if results['import xlsx (creates)'] < 10 else 'NOT met'} "
+          f"({results['import xlsx (creates)']:.2f} s)")
+    print("round trips (csv, dhis2-json): identical")
+
+
+if __name__ == "__main__":
+    main()
