@@ -73,8 +73,10 @@ def add_command(name, role, department, org_unit, email):
     from django.core.exceptions import ValidationError
     from django.db import transaction
 
+    from planwatch.cli import migrate
     from planwatch.data.actions import audit
 
+    migrate()  # the first account is often the first thing set up on a new installation
     User = get_user_model()
     if User.objects.filter(username=name).exists():
         raise click.ClickException(f"用户 {name} 已存在(改角色用 planwatch user set-role)")
