@@ -302,8 +302,9 @@ class Composer:
             return None
         results = {r.org_unit: r for r in self.a.children.get(row.code, [])}
         bars = []
+        decimals = {v.org_code: (v.decimals if v.decimals is not None else row.decimals) for v in row.children}
         for x in ranked:
-            d = row.shown_decimals if measure == "value" else 1
+            d = decimals.get(x.org_unit) if measure == "value" else pct_decimals(x.measure_value)
             bars.append(charts.Bar(f"{x.rank}. {x.org_unit_name}", x.measure_value,
                                    results[x.org_unit].level if x.org_unit in results else None,
                                    text=fixed(x.measure_value, d)))
