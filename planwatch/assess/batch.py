@@ -4,7 +4,7 @@ It reads a Polars frame with one row per item (the columns of ``model.Item``) an
 row per result (the columns of ``model.Result``), computing the same numbers, levels and
 sentences as ``reference.py`` with column expressions instead of a Python loop. Time progress
 depends only on (period, plan year, deadline), of which a plan has a handful, so it is computed
-once per distinct combination with the reference ``TimeProgress`` and joined in.
+once per distinct combination with the reference ``TimeProgress`` and mapped in.
 
 Where the reference engine compares floats, this one performs the same IEEE operations in the
 same order; where it rounds for display or compares with a mean, both use integer units
@@ -23,11 +23,13 @@ from planwatch.assess.rules import MICRO
 from planwatch.assess.timeprogress import TimeProgress
 from planwatch.periods import Period
 
+# Repeated words are categorical: a national frame repeats 200 indicator names 34,000 times each.
+_Cat = pl.Categorical()
 ITEM_SCHEMA = {
-    "code": pl.String, "org_unit": pl.String, "period": pl.String, "plan_year": pl.Int32,
-    "item_type": pl.String, "name": pl.String, "org_unit_name": pl.String, "peer_group": pl.String,
-    "unit": pl.String, "kind": pl.String, "direction": pl.String, "binding": pl.Boolean, "aggregation": pl.String,
-    "rule": pl.String, "decimals": pl.Int32, "target": pl.Float64, "target_growth": pl.Float64,
+    "code": _Cat, "org_unit": _Cat, "period": _Cat, "plan_year": pl.Int32,
+    "item_type": _Cat, "name": _Cat, "org_unit_name": _Cat, "peer_group": _Cat,
+    "unit": _Cat, "kind": _Cat, "direction": _Cat, "binding": pl.Boolean, "aggregation": _Cat,
+    "rule": _Cat, "decimals": pl.Int32, "target": pl.Float64, "target_growth": pl.Float64,
     "value": pl.Float64, "yoy_pct": pl.Float64, "reported_progress": pl.Float64, "deadline": pl.Date,
 }
 assert list(ITEM_SCHEMA) == ITEM_COLUMNS
@@ -56,7 +58,7 @@ def _fixed(x: pl.Expr, decimals: int | pl.Expr = 1) -> pl.Expr:
     q = (x * scale + 0.5).floor().cast(pl.Int64)
     a = q.abs()
     whole = (a // unit).cast(pl.String)
-    frac = (a % unit).cast(pl.String).str.zfill(d)
+    frac = (a % unit + unit).cast(pl.String).str.slice(1)  # 10^d + r, less its leading 1: zero-padded
     digits = pl.when(d == 0).then(whole).otherwise(pl.concat_str([whole, pl.lit("."), frac]))
     return pl.concat_str([pl.when(q < 0).then(pl.lit("-")).otherwise(pl.lit("")), digits])
 
@@ -73,47 +75,55 @@ def _micro(pct: pl.Expr) -> pl.Expr:
 
 # --- time progress table ----------------------------------------------------------------------
 
-def _time_progress_table(frame: pl.DataFrame, basis: str) -> pl.DataFrame:
-    keys = (frame.lazy()
-            .select("period", "plan_year", pl.when(pl.col("item_type") == "task").then(pl.col("deadline")).alias("tp_deadline"))
-            .unique().collect())
-    tps = [TimeProgress(Period.parse(p), y, basis, d).pct for p, y, d in keys.iter_rows()]
-    return keys.with_columns(time_progress_pct=pl.Series(tps, dtype=pl.Float64))
+def _time_progress(frame: pl.DataFrame, basis: str) -> pl.Series:
+    """Time progress of every row, computed once per distinct (period, plan year, deadline)."""
+    pairs = frame.select("period", "plan_year").unique()
+    if pairs.height == pairs["period"].n_unique():  # the usual case: one plan year per period
+        by_period = {p: TimeProgress(Period.parse(p), y, basis).pct for p, y in pairs.iter_rows()}
+        tp = frame["period"].replace_strict(by_period, return_dtype=pl.Float64)
+    else:
+        keys = pairs.with_columns(
+            tp=pl.Series([TimeProgress(Period.parse(p), y, basis).pct for p, y in pairs.iter_rows()], dtype=pl.Float64))
+        tp = frame.select("period", "plan_year").join(keys, on=["period", "plan_year"], how="left",
+                                                      maintain_order="left")["tp"]
+    # tasks with a deadline of their own: a handful of rows, each on its own timeline
+    own = frame.select(pl.arg_where((pl.col("item_type") == "task") & pl.col("deadline").is_not_null())).to_series()
+    if own.len():
+        rows = frame[own].select("period", "plan_year", "deadline").iter_rows()
+        tp = tp.scatter(own, [TimeProgress(Period.parse(p), y, basis, d).pct for p, y, d in rows])
+    return tp.rename("time_progress_pct")
 
 
 # --- the pass ---------------------------------------------------------------------------------
 
-def assess_frame(frame: pl.DataFrame, thresholds: Thresholds | dict | None = None) -> pl.DataFrame:
-    th = thresholds if isinstance(thresholds, Thresholds) else Thresholds.from_plan(thresholds)
-    frame = frame.cast(ITEM_SCHEMA) if frame.schema != pl.Schema(ITEM_SCHEMA) else frame
+LEVEL_TYPE = pl.Enum(["green", "yellow", "red", "missing"])
+TEXT_COLUMNS = ["code", "org_unit", "period", "item_type", "name", "org_unit_name", "peer_group", "unit",
+                "kind", "direction", "aggregation", "rule"]
+
+
+def _numbers(frame: pl.DataFrame, th: Thresholds) -> pl.LazyFrame:
+    """Every number and the level of every item: cheap column arithmetic, no strings built."""
     c = pl.col
     lower = c("direction") == "lower"
-    dec = c("decimals").fill_null(1).clip(0, MAX_DECIMALS)
-    note = pl.when(lower).then(pl.lit("(越低越好)")).otherwise(pl.lit(""))
-    binding_prefix = pl.when(c("binding")).then(pl.lit("约束性指标")).otherwise(pl.lit(""))
-
-    def missing(what: str) -> pl.Expr:
-        return pl.concat_str([binding_prefix, pl.lit(f"缺少{what}")])
-
-    tp_table = _time_progress_table(frame, th.basis)
-    lf = (frame.lazy()
+    lf = (frame.with_columns(_time_progress(frame, th.basis)).lazy()
           .with_columns(tp_deadline=pl.when(c("item_type") == "task").then(c("deadline")))
-          .join(tp_table.lazy(), on=["period", "plan_year", "tp_deadline"], how="left", nulls_equal=True, maintain_order="left")
           .with_columns(
               rule=(pl.when(c("item_type") == "task").then(pl.lit("time_progress"))
-                    .when(c("rule").fill_null("") != "").then(c("rule"))
+                    .when(c("rule").cast(pl.String).fill_null("") != "").then(c("rule").cast(pl.String))
                     .when(c("kind") == "level").then(pl.lit("level_limit"))
                     .when(c("target").is_null() & c("target_growth").is_not_null()).then(pl.lit("growth"))
-                    .otherwise(pl.lit("time_progress"))),
+                    .otherwise(pl.lit("time_progress"))).cast(pl.Categorical),
               computed=(pl.when(c("value").is_not_null() & c("target").is_not_null() & (c("target") != 0))
                         .then(c("value") / c("target") * 100.0)),
               yoy_micro=_micro(c("yoy_pct")),
-              decimals=dec,
+              decimals=c("decimals").fill_null(1).clip(0, MAX_DECIMALS),
+              s=pl.when(lower).then(pl.lit(-1, pl.Int64)).otherwise(pl.lit(1, pl.Int64)),
           )
           .with_columns(
               progress_pct=pl.coalesce(c("computed"), c("reported_progress")),
               progress_source=(pl.when(c("computed").is_not_null()).then(pl.lit("computed"))
-                               .when(c("reported_progress").is_not_null()).then(pl.lit("reported"))),
+                               .when(c("reported_progress").is_not_null()).then(pl.lit("reported"))
+                               ).cast(pl.Categorical),
               progress_mismatch=(pl.when(c("computed").is_not_null() & c("reported_progress").is_not_null())
                                  .then((c("computed") - c("reported_progress")).abs() > th.reported_tolerance)),
               peer_sum=c("yoy_micro").sum().over(PEER_KEYS),
@@ -122,81 +132,119 @@ def assess_frame(frame: pl.DataFrame, thresholds: Thresholds | dict | None = Non
           .with_columns(
               peer_avg_yoy_pct=pl.when(c("peer_n") > 0).then(c("peer_sum").cast(pl.Float64) / (c("peer_n").cast(pl.Float64) * MICRO)),
               gap=c("progress_pct") - c("time_progress_pct"),
-              s=pl.when(lower).then(pl.lit(-1, pl.Int64)).otherwise(pl.lit(1, pl.Int64)),
+              has_target_growth=c("target_growth").is_not_null(),
           ))
+    s, y = c("s"), c("yoy_micro")
+    lf = lf.with_columns(
+        meets_target=~c("has_target_growth") | (s * y >= s * _micro(c("target_growth"))),
+        meets_peer=s * y * c("peer_n") >= s * c("peer_sum"),
+        zero_met=pl.when(lower).then(c("value") <= 0).otherwise(c("value") >= 0),
+        is_zero=(c("target") == 0) & c("value").is_not_null(),
+    )
 
-    # time progress ---------------------------------------------------------------------------
+    def lit(x):
+        return pl.lit(x)
+
+    gap, v, t = c("gap"), c("value"), c("target")
+    band = th.limit_band_pct / 100.0
+    tp_level = (pl.when(c("is_zero")).then(pl.when(c("zero_met")).then(lit("green")).otherwise(lit("red")))
+                .when(gap.is_null()).then(lit("missing"))
+                .when(lower).then(pl.when(gap <= 0).then(lit("green")).when(gap <= th.yellow_band).then(lit("yellow")).otherwise(lit("red")))
+                .otherwise(pl.when(gap >= 0).then(lit("green")).when(gap >= -th.yellow_band).then(lit("yellow")).otherwise(lit("red"))))
+    ll_level = (pl.when(v.is_null() | t.is_null()).then(lit("missing"))
+                .when(lower).then(pl.when(v <= t).then(lit("green")).when(v <= t * (1.0 + band)).then(lit("yellow")).otherwise(lit("red")))
+                .otherwise(pl.when(v >= t).then(lit("green")).when(v >= t * (1.0 - band)).then(lit("yellow")).otherwise(lit("red"))))
+    gr_level = (pl.when(y.is_null()).then(lit("missing"))
+                .when(s * y < 0).then(lit("red"))
+                .when(c("meets_target") & c("meets_peer")).then(lit("green"))
+                .otherwise(lit("yellow")))
+    rule = c("rule")
+    return lf.with_columns(
+        level=pl.when(rule == "growth").then(gr_level).when(rule == "level_limit").then(ll_level)
+        .otherwise(tp_level).cast(LEVEL_TYPE))
+
+
+def _explain_time_progress(lf: pl.LazyFrame) -> pl.LazyFrame:
+    c = pl.col
+    lower = c("direction") == "lower"
     gap = c("gap")
-    tp_level = (pl.when(lower).then(pl.when(gap <= 0).then(pl.lit("green")).when(gap <= th.yellow_band).then(pl.lit("yellow")).otherwise(pl.lit("red")))
-                .otherwise(pl.when(gap >= 0).then(pl.lit("green")).when(gap >= -th.yellow_band).then(pl.lit("yellow")).otherwise(pl.lit("red"))))
+    note = pl.when(lower).then(pl.lit("(越低越好)")).otherwise(pl.lit(""))
     compared = (pl.when(gap > 0).then(pl.concat_str([pl.lit("高于时间进度"), _fixed(gap), pl.lit("个百分点")]))
                 .when(gap < 0).then(pl.concat_str([pl.lit("低于时间进度"), _fixed(-gap), pl.lit("个百分点")]))
                 .otherwise(pl.lit("与时间进度持平")))
-    year_end = ((c("tp_deadline").dt.year() == c("plan_year")) & (c("tp_deadline").dt.month() == 12)
-                & (c("tp_deadline").dt.day() == 31))
-    deadline_note = (pl.when(c("tp_deadline").is_not_null() & ~year_end)
-                     .then(pl.concat_str([pl.lit(",时间进度按"), c("tp_deadline").dt.month().cast(pl.String), pl.lit("月"),
-                                          c("tp_deadline").dt.day().cast(pl.String), pl.lit("日完成计")]))
+    d = c("tp_deadline")
+    year_end = (d.dt.year() == c("plan_year")) & (d.dt.month() == 12) & (d.dt.day() == 31)
+    deadline_note = (pl.when(d.is_not_null() & ~year_end)
+                     .then(pl.concat_str([pl.lit(",时间进度按"), d.dt.month().cast(pl.String), pl.lit("月"),
+                                          d.dt.day().cast(pl.String), pl.lit("日完成计")]))
                      .otherwise(pl.lit("")))
     mismatch_note = (pl.when(c("progress_mismatch").fill_null(False))
                      .then(pl.concat_str([pl.lit("(报告完成进度"), _fixed(c("reported_progress")), pl.lit("%与计算值不一致)")]))
                      .otherwise(pl.lit("")))
-    tp_text = pl.concat_str([pl.lit("完成进度"), _fixed(c("progress_pct")), pl.lit("%,"), compared, note, deadline_note, mismatch_note])
-    zero_met = pl.when(lower).then(c("value") <= 0).otherwise(c("value") >= 0)
-    zero_text = pl.concat_str([pl.lit("年度目标为0,实际"), _fixed(c("value"), dec), c("unit"), pl.lit(","),
-                               pl.when(zero_met).then(pl.lit("达到目标")).otherwise(pl.lit("未达到目标")), note])
-    is_zero = (c("target") == 0) & c("value").is_not_null()
-    tp_level_all = (pl.when(is_zero).then(pl.when(zero_met).then(pl.lit("green")).otherwise(pl.lit("red")))
-                    .when(c("progress_pct").is_null()).then(pl.lit("missing"))
-                    .otherwise(tp_level))
-    tp_text_all = (pl.when(is_zero).then(zero_text)
-                   .when(c("progress_pct").is_null() & c("value").is_null()).then(missing("本期数值"))
-                   .when(c("progress_pct").is_null()).then(missing("年度目标"))
-                   .otherwise(tp_text))
+    text = pl.concat_str([pl.lit("完成进度"), _fixed(c("progress_pct")), pl.lit("%,"), compared, note, deadline_note,
+                          mismatch_note])
+    zero_text = pl.concat_str([pl.lit("年度目标为0,实际"), _fixed(c("value"), c("decimals")), c("unit").cast(pl.String),
+                               pl.lit(","), pl.when(c("zero_met")).then(pl.lit("达到目标")).otherwise(pl.lit("未达到目标")),
+                               note])
+    return lf.with_columns(explanation=pl.when(c("is_zero")).then(zero_text)
+                           .when(c("progress_pct").is_null() & c("value").is_null()).then(_missing("本期数值"))
+                           .when(c("progress_pct").is_null()).then(_missing("年度目标"))
+                           .otherwise(text))
 
-    # level against limit ---------------------------------------------------------------------
+
+def _explain_level_limit(lf: pl.LazyFrame) -> pl.LazyFrame:
+    c = pl.col
+    lower = c("direction") == "lower"
     v, t = c("value"), c("target")
-    band = th.limit_band_pct / 100.0
-    ll_level = (pl.when(v.is_null() | t.is_null()).then(pl.lit("missing"))
-                .when(lower).then(pl.when(v <= t).then(pl.lit("green")).when(v <= t * (1.0 + band)).then(pl.lit("yellow")).otherwise(pl.lit("red")))
-                .otherwise(pl.when(v >= t).then(pl.lit("green")).when(v >= t * (1.0 - band)).then(pl.lit("yellow")).otherwise(pl.lit("red"))))
-    t_text = pl.concat_str([_fixed(t, dec), c("unit")])
-    ll_said = (pl.when(lower).then(pl.when(v <= t).then(pl.concat_str([pl.lit("未超过限值"), t_text]))
-                                    .otherwise(pl.concat_str([pl.lit("超过限值"), t_text])))
-               .otherwise(pl.when(v >= t).then(pl.concat_str([pl.lit("达到目标值"), t_text]))
-                          .otherwise(pl.concat_str([pl.lit("低于目标值"), t_text]))))
-    ll_text = (pl.when(v.is_null()).then(missing("本期数值"))
-               .when(t.is_null()).then(missing("目标值"))
-               .otherwise(pl.concat_str([pl.lit("实际值"), _fixed(v, dec), c("unit"), pl.lit(","), ll_said])))
+    unit = c("unit").cast(pl.String)
+    t_text = pl.concat_str([_fixed(t, c("decimals")), unit])
+    said = (pl.when(lower).then(pl.when(v <= t).then(pl.concat_str([pl.lit("未超过限值"), t_text]))
+                                .otherwise(pl.concat_str([pl.lit("超过限值"), t_text])))
+            .otherwise(pl.when(v >= t).then(pl.concat_str([pl.lit("达到目标值"), t_text]))
+                       .otherwise(pl.concat_str([pl.lit("低于目标值"), t_text]))))
+    return lf.with_columns(explanation=pl.when(v.is_null()).then(_missing("本期数值"))
+                           .when(t.is_null()).then(_missing("目标值"))
+                           .otherwise(pl.concat_str([pl.lit("实际值"), _fixed(v, c("decimals")), unit, pl.lit(","), said])))
 
-    # growth against target and peers ---------------------------------------------------------
-    s, y = c("s"), c("yoy_micro")
-    has_target = c("target_growth").is_not_null()
-    meets_target = ~has_target | (s * y >= s * _micro(c("target_growth")))
-    meets_peer = s * y * c("peer_n") >= s * c("peer_sum")
-    negative = s * y < 0
-    gr_level = (pl.when(y.is_null()).then(pl.lit("missing"))
-                .when(negative).then(pl.lit("red"))
-                .when(meets_target & meets_peer).then(pl.lit("green"))
-                .otherwise(pl.lit("yellow")))
-    gr_said = (pl.when(negative).then(pl.when(lower).then(pl.lit("不降反升")).otherwise(pl.lit("负增长")))
-               .when(meets_target & meets_peer).then(pl.when(has_target).then(pl.lit("达到目标和同级平均")).otherwise(pl.lit("达到同级平均")))
-               .when(~meets_target & ~meets_peer).then(pl.lit("未达到目标和同级平均"))
-               .when(~meets_target).then(pl.lit("未达到目标"))
-               .otherwise(pl.lit("未达到同级平均")))
-    target_part = (pl.when(has_target).then(pl.concat_str([pl.lit(","), _signed_growth("目标", c("target_growth"))]))
+
+def _explain_growth(lf: pl.LazyFrame) -> pl.LazyFrame:
+    c = pl.col
+    lower = c("direction") == "lower"
+    meets_t, meets_p, has_t = c("meets_target"), c("meets_peer"), c("has_target_growth")
+    said = (pl.when(c("s") * c("yoy_micro") < 0).then(pl.when(lower).then(pl.lit("不降反升")).otherwise(pl.lit("负增长")))
+            .when(meets_t & meets_p).then(pl.when(has_t).then(pl.lit("达到目标和同级平均")).otherwise(pl.lit("达到同级平均")))
+            .when(~meets_t & ~meets_p).then(pl.lit("未达到目标和同级平均"))
+            .when(~meets_t).then(pl.lit("未达到目标"))
+            .otherwise(pl.lit("未达到同级平均")))
+    target_part = (pl.when(has_t).then(pl.concat_str([pl.lit(","), _signed_growth("目标", c("target_growth"))]))
                    .otherwise(pl.lit("")))
-    gr_text = (pl.when(y.is_null()).then(missing("同比增速"))
-               .otherwise(pl.concat_str([_signed_growth("同比", c("yoy_pct")), target_part, pl.lit(","),
-                                         _signed_growth("同级平均", c("peer_avg_yoy_pct")), pl.lit(","), gr_said])))
+    return lf.with_columns(explanation=pl.when(c("yoy_micro").is_null()).then(_missing("同比增速"))
+                           .otherwise(pl.concat_str([_signed_growth("同比", c("yoy_pct")), target_part, pl.lit(","),
+                                                     _signed_growth("同级平均", c("peer_avg_yoy_pct")), pl.lit(","), said])))
 
-    rule = c("rule")
-    out = lf.with_columns(
-        level=(pl.when(rule == "growth").then(gr_level).when(rule == "level_limit").then(ll_level).otherwise(tp_level_all)),
-        explanation=(pl.when(rule == "growth").then(gr_text).when(rule == "level_limit").then(ll_text).otherwise(tp_text_all)),
-        # a task has no target growth; the result names it as the reference does
-    ).select(RESULT_COLUMNS)
-    return out.collect()
+
+def _missing(what: str) -> pl.Expr:
+    return pl.concat_str([pl.when(pl.col("binding")).then(pl.lit("约束性指标")).otherwise(pl.lit("")), pl.lit(f"缺少{what}")])
+
+
+EXPLAINERS = {"time_progress": _explain_time_progress, "level_limit": _explain_level_limit, "growth": _explain_growth}
+
+
+def assess_frame(frame: pl.DataFrame, thresholds: Thresholds | dict | None = None, explain: bool = True) -> pl.DataFrame:
+    """One row per item with the columns of ``Result``; ``explain=False`` leaves out the sentences.
+
+    The sentences are built rule by rule on that rule's rows only: a column expression with a
+    branch per rule would format every number of every row three times over.
+    """
+    th = thresholds if isinstance(thresholds, Thresholds) else Thresholds.from_plan(thresholds)
+    if frame.schema != pl.Schema(ITEM_SCHEMA):
+        frame = frame.cast(ITEM_SCHEMA)
+    numbers = _numbers(frame, th)
+    if not explain:
+        return numbers.with_columns(explanation=pl.lit(None, pl.String)).select(RESULT_COLUMNS).collect()
+    done = numbers.with_row_index("_row").collect()
+    parts = [EXPLAINERS[r](done.lazy().filter(pl.col("rule") == r)) for r in EXPLAINERS]
+    return pl.concat(parts).sort("_row").select(RESULT_COLUMNS).collect()
 
 
 def results(frame: pl.DataFrame, thresholds: Thresholds | dict | None = None) -> list[Result]:

@@ -1,0 +1,102 @@
+"""Benchmark: the whole national assessment (every county × indicator × month) in one pass.
+
+    DATABASE_URL=... python3 bench/assess.py [--units 2850 --indicators 200 --months 12]
+
+Runs ``planwatch synth`` first when the dataset is not there, then times
+  load   reading targets and ~6.8M values from the database into a frame (one query per table)
+  batch  the vectorized engine on all of it (with explanation sentences)
+  ref    the per-item reference engine on a 1% sample (the same items, checked equal to batch)
+and prints rows, seconds, rows/s, the per-row speed ratio and peak memory (max RSS).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planwatch.settings")
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plan", default="national-2021")
+    parser.add_argument("--units", type=int, default=2850)
+    parser.add_argument("--indicators", type=int, default=200)
+    parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--sample", type=float, default=0.01, help="share of items for the reference engine")
+    parser.add_argument("--resynth", action="store_true", help="rewrite the dataset even if it is there")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    import polars as pl
+    from django.core.management import call_command
+    from django.db import connection
+
+    from planwatch.assess import batch, reference
+    from planwatch.assess.load import load_items
+    from planwatch.assess.model import Item
+    from planwatch.assess.synth import write_national
+
+    call_command("migrate", interactive=False, verbosity=0)
+    expected_targets = args.units * args.indicators
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM plans_target t JOIN plans_plan p ON p.id = t.plan_id WHERE p.code = %s",
+                    [args.plan])
+        have = cur.fetchone()[0]
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    if have != expected_targets or args.resynth:
+        t0 = time.perf_counter()
+        print(write_national(args.plan, args.units, args.indicators, args.months))
+        print(f"synth: {time.perf_counter() - t0:.1f} s")
+
+    t0 = time.perf_counter()
+    plan, frame = load_items(args.plan, None, tasks=False)
+    t_load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    out = batch.assess_frame(frame, plan.thresholds)
+    t_batch = time.perf_counter() - t0
+    rows = out.height
+    with_value = frame["value"].is_not_null().sum()
+
+    sample = frame.sample(fraction=args.sample, seed=1)
+    items = [Item(**row) for row in sample.iter_rows(named=True)]
+    t0 = time.perf_counter()
+    ref = reference.assess(items, plan.thresholds)
+    t_ref = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    fast = batch.results(sample, plan.thresholds)
+    t_sample_batch = time.perf_counter() - t0
+    agree = fast == ref
+
+    levels = out.group_by("level").len().sort("level")
+    per_row_batch = t_batch / rows
+    per_row_ref = t_ref / len(items)
+    print(f"items: {rows:,} ({with_value:,} with a value) for {args.units} units × {args.indicators} indicators "
+          f"× {args.months} months")
+    print("levels: " + ", ".join(f"{lvl} {n:,}" for lvl, n in levels.iter_rows()))
+    print(f"{'step':<28}{'rows':>12}{'seconds':>10}{'rows/s':>14}")
+    for name, n, secs in [("load (SQL → frame)", rows, t_load), ("batch assess", rows, t_batch),
+                          ("load + batch", rows, t_load + t_batch),
+                          (f"reference on {args.sample:.0%} sample", len(items), t_ref),
+                          (f"batch on the same sample", len(items), t_sample_batch)]:
+        print(f"{name:<28}{n:>12,}{secs:>10.3f}{n / secs:>14,.0f}")
+    print(f"per-row speed, batch vs reference: {per_row_ref / per_row_batch:,.0f}×")
+    print(f"reference and batch agree on the sample: {agree}")
+    print(f"peak memory (max RSS): {peak_mb():,.0f} MB")
+    pl.Config.set_tbl_rows(5)
+    if not agree:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
