@@ -18,6 +18,7 @@ import math
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -256,20 +257,37 @@ _AFTER_SNAP = {qn(f"w:{t}") for t in ("spacing", "ind", "contextualSpacing", "mi
                                       "cnfStyle", "rPr", "sectPr", "pPrChange")}
 
 
-def _table_paragraph(p, align=WD_ALIGN_PARAGRAPH.CENTER):
-    fmt = p.paragraph_format
+def _table_styles(doc) -> None:
+    """Paragraph styles for table cells: 五号, single spacing, centred, off the page's line grid."""
+    for name, font, bold in (("Table Text", BODY_FONT, False), ("Table Heading", H1_FONT, True)):
+        st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        st.base_style = doc.styles["Normal"]
+        st.font.size = SIZE_TABLE
+        st.font.bold = bold
+        _set_fonts(st.element, font)
+        rpr = st.element.get_or_add_rPr()
+        spacing = OxmlElement("w:spacing")
+        spacing.set(qn("w:val"), "0")
+        rpr.append(spacing)
+        _table_paragraph_format(st.paragraph_format, st.element.get_or_add_pPr())
+
+
+def _table_paragraph_format(fmt, ppr, align=WD_ALIGN_PARAGRAPH.CENTER):
     fmt.first_line_indent = Pt(0)
     fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
     fmt.alignment = align
     # table lines keep their own height instead of snapping to the 22-line page grid
     snap = OxmlElement("w:snapToGrid")
     snap.set(qn("w:val"), "0")
-    ppr = p._p.get_or_add_pPr()
     later = [c for c in ppr if c.tag in _AFTER_SNAP]
     if later:
         later[0].addprevious(snap)
     else:
         ppr.append(snap)
+
+
+def _table_paragraph(p, align=WD_ALIGN_PARAGRAPH.CENTER):
+    _table_paragraph_format(p.paragraph_format, p._p.get_or_add_pPr(), align)
     return p
 
 
@@ -281,8 +299,11 @@ class _Writer:
         _setup_page(self.doc)
         self.numbering = _Numbering(self.doc)
         # style ids looked up once: python-docx resolves a style name with an XPath per paragraph
+        _table_styles(self.doc)
         self.style_ids = {n: self.doc.styles[n].style_id for n in
-                          ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "List Number", "Caption")}
+                          ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "List Number", "Caption",
+                           "Table Heading", "Table Text")}
+        self.table_style_id = self.doc.styles["Table Grid"].style_id
         self.tables = 0
         self.figures = 0
         self.list_id: str | None = None
@@ -311,33 +332,37 @@ class _Writer:
         self.tables += 1
         cap = self.add("Caption", f"表{self.tables} {block.caption}")
         cap.paragraph_format.keep_with_next = True
-        t = self.doc.add_table(rows=1, cols=len(block.header))
-        t.style = self.doc.styles["Table Grid"]
+        n = len(block.header)
+        t = self.doc.add_table(rows=1 + len(block.rows), cols=n)
+        t._tbl.tblStyle_val = self.table_style_id  # by id: a lookup by name costs an XPath each time
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         t.autofit = False
-        widths = _column_widths(len(block.header))
+        widths = _column_widths(n)
         for column, width in zip(t.columns, widths):
             column.width = width
-        for cell, text, width in zip(t.rows[0].cells, block.header, widths):
-            cell.width = width
-            p = _table_paragraph(cell.paragraphs[0])
-            run = p.add_run(text)
-            run.bold = True
-            run.font.size = SIZE_TABLE
-            _set_fonts(run._r, H1_FONT)
+        cells = t._cells  # all cells in one pass, row by row
+        head_id, text_id = self.style_ids["Table Heading"], self.style_ids["Table Text"]
+        for j, text in enumerate(block.header):
+            cell = cells[j]
+            cell.width = widths[j]
+            p = cell.paragraphs[0]
+            p._p.style = head_id
+            p.add_run(text)
         # repeat the header row on every page the table runs over
-        tr_pr = t.rows[0]._tr.get_or_add_trPr()
-        header = OxmlElement("w:tblHeader")
-        tr_pr.append(header)
+        t.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
         for i, row in enumerate(block.rows):
-            cells = t.add_row().cells
-            for j, (cell, content) in enumerate(zip(cells, row)):
+            base = (i + 1) * n
+            for j, content in enumerate(row):
+                cell = cells[base + j]
                 cell.width = widths[j]
-                p = _table_paragraph(cell.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT if j == 0 else WD_ALIGN_PARAGRAPH.CENTER)
-                _add_runs(p, content, SIZE_TABLE)
+                p = cell.paragraphs[0]
+                p._p.style = text_id
+                if j == 0:
+                    p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+                _add_runs(p, content)
             level = block.levels[i] if i < len(block.levels) else None
             if level in LEVEL_FILL:
-                _shade(cells[-1], LEVEL_FILL[level])
+                _shade(cells[base + n - 1], LEVEL_FILL[level])
         self.add("Normal").paragraph_format.line_spacing = Pt(8)
 
     def chart(self, block: Chart) -> None:
