@@ -12,6 +12,7 @@ of its bytes, so ingesting the same file again changes nothing.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,7 @@ class IngestReport:
     proposals: list = field(default_factory=list)  # DataValue / TaskProgress rows, status proposed
     accepted: list = field(default_factory=list)  # the current rows that accepted proposals wrote
     superseded: list = field(default_factory=list)  # (fact, better fact) pairs not proposed
+    goals: list = field(default_factory=list)  # task facts that restate the task's goal, not proposed
     confidences: list = field(default_factory=list)  # (fact, target code or None, confidence)
 
     def lines(self) -> list[str]:
@@ -43,7 +45,9 @@ class IngestReport:
         out = [f"《{doc.name}》:事实 {self.facts} 条,匹配到计划 {self.matched} 条,"
                f"待审核建议 {len(self.proposals)} 条,自动采纳 {len(self.accepted)} 条"]
         for fact, better in self.superseded:
-            out.append(f"  同一指标已有更可信的事实「{better.quote}」,未为「{fact.quote}」({fact.subject})生成建议")
+            out.append(f"  同一指标或任务已有更可信的事实「{better.quote}」,未为「{fact.quote}」({fact.subject})生成建议")
+        for fact in self.goals:
+            out.append(f"  「{fact.quote}」({fact.subject})重申任务目标,不是进展,未生成建议")
         return out
 
 
@@ -63,6 +67,26 @@ def plan_candidates(plan) -> list[Candidate]:
 def _growth_only(fact) -> bool:
     """A percentage that only says how much its subject grew ("同比增长7.7%")."""
     return fact.unit == "%" and fact.yoy_pct is not None and abs(abs(fact.yoy_pct) - fact.value) < 1e-9
+
+
+# Words that put a sentence in the future: a plan for the rest of the year, not what was done.
+_FUTURE = re.compile(r"全年|年内|年底前|下半年|力争|确保|计划|将|至少|预计|推动|开展|启动")
+# Words right before a number that say it is done ("完成95处", "已建成2处").
+_DONE_BEFORE = re.compile(r"(?:已|完成|建成|累计|共)[^,;。]{0,2}$")
+
+
+def restates_goal(text: str, fact, task) -> bool:
+    """A task's own goal quoted again ("全年完成205户个案帮扶") is no progress towards it.
+
+    Reports restate their tasks' targets, above all in the plan for the second half; such a
+    number equals the target in the task's unit.  It counts as progress only when the words
+    right before it say it is done and nothing in its sentence points ahead.
+    """
+    if task.target_quantity is None or fact.value != task.target_quantity or (fact.unit or "") != (task.unit or ""):
+        return False
+    sentence = _sentence(text, fact.start, fact.end)
+    before = text[max(0, fact.start - 6):fact.start]
+    return bool(_FUTURE.search(sentence)) or not _DONE_BEFORE.search(before)
 
 
 def ingest_document(path, plan, period, *, org_unit=None, actor=None, accept_confident: float | None = None,
@@ -117,6 +141,9 @@ def ingest_document(path, plan, period, *, org_unit=None, actor=None, accept_con
             if key is None:
                 continue
             report.matched += 1
+            if row.task_id and restates_goal(doc.text, row, row.task):
+                report.goals.append(row)
+                continue
             held = best.get(key)
             if held is None or row.confidence > held.confidence:
                 if held is not None:

@@ -101,7 +101,21 @@ def test_one_proposal_per_indicator(plan, report_path):
     assert [(f.quote, better.quote) for f, better in report.superseded] == [("18.3亿元", "97.4亿元")]
     assert any("18.3亿元" in line for line in report.lines())
     # every matched fact is either proposed or named as superseded
-    assert report.matched == len(report.proposals) + len(report.superseded)
+    assert report.matched == len(report.proposals) + len(report.superseded) + len(report.goals)
+
+
+def test_a_task_goal_restated_is_not_progress(plan, tmp_path):
+    # 1200户 is the task's target: said of the year ahead it is the goal, said as done it is progress
+    p = tmp_path / "r.txt"
+    p.write_text("申请式退租已完成800户。下半年,确保完成申请式退租1200户。百姓周末大舞台演出已完成100场。",
+                 encoding="utf-8")
+    report = ingest_document(p, plan, "2021H1")
+    assert [f.quote for f in report.goals] == ["1200户"]
+    assert Fact.objects.get(quote="1200户").task.code == "application-based-relocation"  # the match is kept
+    rent = TaskProgress.objects.get(task__code="application-based-relocation")
+    assert rent.quantity_done == 800 and rent.fact.quote == "800户"
+    assert TaskProgress.objects.get(task__code="weekend-stage").quantity_done == 100
+    assert any("重申任务目标" in line for line in report.lines())
 
 
 def test_accept_confident_accepts_sure_matches(plan, report_path):
