@@ -33,6 +33,9 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--sample", type=float, default=0.01, help="share of items for the reference engine")
     parser.add_argument("--resynth", action="store_true", help="rewrite the dataset even if it is there")
+    parser.add_argument("--no-adbc", action="store_true",
+                        help="load through the DB-API cursor instead of ADBC (to compare; run it separately, "
+                             "peak memory is per process)")
     args = parser.parse_args()
 
     import django
@@ -42,7 +45,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from planwatch.assess import batch, reference
+    from planwatch.assess import batch, load, reference
     from planwatch.assess.load import load_items
     from planwatch.assess.model import Item
     from planwatch.assess.synth import write_national
@@ -59,9 +62,14 @@ def main() -> None:
         print(write_national(args.plan, args.units, args.indicators, args.months))
         print(f"synth: {time.perf_counter() - t0:.1f} s")
 
+    load.USE_ADBC = not args.no_adbc
     t0 = time.perf_counter()
     plan, frame = load_items(args.plan, None, tasks=False)
     t_load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    numbers = batch.assess_frame(frame, plan.thresholds, explain=False)
+    t_numbers = time.perf_counter() - t0
+    del numbers
     t0 = time.perf_counter()
     out = batch.assess_frame(frame, plan.thresholds)
     t_batch = time.perf_counter() - t0
@@ -85,12 +93,16 @@ def main() -> None:
           f"× {args.months} months")
     print("levels: " + ", ".join(f"{lvl} {n:,}" for lvl, n in levels.iter_rows()))
     print(f"{'step':<28}{'rows':>12}{'seconds':>10}{'rows/s':>14}")
-    for name, n, secs in [("load (SQL → frame)", rows, t_load), ("batch assess", rows, t_batch),
-                          ("load + batch", rows, t_load + t_batch),
+    for name, n, secs in [(f"load ({'DB-API' if args.no_adbc else 'ADBC'} → frame)", rows, t_load),
+                          ("batch: numbers + levels", rows, t_numbers),
+                          ("batch: with explanations", rows, t_batch),
+                          ("load + batch (levels)", rows, t_load + t_numbers),
+                          ("load + batch (explained)", rows, t_load + t_batch),
                           (f"reference on {args.sample:.0%} sample", len(items), t_ref),
                           (f"batch on the same sample", len(items), t_sample_batch)]:
         print(f"{name:<28}{n:>12,}{secs:>10.3f}{n / secs:>14,.0f}")
-    print(f"per-row speed, batch vs reference: {per_row_ref / per_row_batch:,.0f}×")
+    print(f"per-row speed, batch (explained) vs reference: {per_row_ref / per_row_batch:,.0f}×")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"reference and batch agree on the sample: {agree}")
     print(f"peak memory (max RSS): {peak_mb():,.0f} MB")
     pl.Config.set_tbl_rows(5)

@@ -96,3 +96,24 @@ def test_synth_writes_a_small_national_dataset_with_a_spread_of_levels():
     # running it again replaces the dataset instead of adding to it
     assert CliRunner().invoke(synth, ["--units", "40", "--indicators", "12", "--months", "2"]).exit_code == 0
     assert load_items("national-2021", ["2021-02"])[1].height == 40 * 12
+
+
+def test_street_values_without_targets_are_loaded_and_add_up(demo_plan):
+    from planwatch.assess import aggregate
+    from planwatch.data.models import DataValue, Period
+    from planwatch.plans.models import Indicator, OrgUnit
+
+    revenue = Indicator.objects.get(code="revenue")
+    period = Period.get("2021H1")
+    streets = list(OrgUnit.objects.filter(parent__code="110101").order_by("code"))
+    share = 105.7 / len(streets)
+    for street in streets:
+        DataValue.objects.create(indicator=revenue, org_unit=street, period=period, value=round(share, 1),
+                                 decimals=1, status="approved")
+    plan, frame = load_items(demo_plan, ["2021H1"])
+    rows = frame.filter((frame["code"] == "revenue")).to_dicts()
+    street_rows = [r for r in rows if r["peer_group"] == "110101"]
+    assert len(street_rows) == len(streets) and all(r["target"] is None for r in street_rows)
+    items = [Item(**row) for row in frame.iter_rows(named=True)]
+    (agg,) = [a for a in aggregate.aggregate(items) if a.code == "revenue" and a.org_unit == "110101"]
+    assert agg.children_count == len(streets) and agg.consistent is True
