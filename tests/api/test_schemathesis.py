@@ -2,7 +2,7 @@
 database with the demo loaded) and fails on any 5xx. Bounded: a fixed number of examples per
 operation, no deadline (the first call of an operation warms caches)."""
 import pytest
-import schemathesis
+schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
