@@ -24,7 +24,7 @@ def _unit(plan, code: Optional[str]) -> OrgUnit:
     if not code:
         return plan.org_unit
     unit = OrgUnit.objects.select_related("parent").filter(code=code).first()
-    if unit is None or unit.pk not in perms.unit_and_below(plan.org_unit_id):
+    if unit is None or plan.org_unit_id not in perms.unit_and_above(unit):
         raise Http404(f"单位 {code!r} 不在计划范围内")
     return unit
 

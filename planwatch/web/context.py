@@ -33,7 +33,7 @@ def org_unit_of(request, plan: Plan) -> OrgUnit:
     code = (request.GET.get("org") or request.POST.get("org") or "").strip()
     if code and "\x00" not in code:
         unit = OrgUnit.objects.select_related("parent").filter(code=code).first()
-        if unit is not None and unit.pk in perms.unit_and_below(plan.org_unit_id):
+        if unit is not None and plan.org_unit_id in perms.unit_and_above(unit):
             return unit
     return plan.org_unit
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
+from django.db import connection
 
 from planwatch.assess import batch
 from planwatch.assess.load import LoadError, load_items
@@ -89,17 +90,42 @@ def default_period(plan: Plan) -> str:
     return periods[0] if periods else f"{plan.year}H1"
 
 
-def results_for(plan: Plan, period: str, org_unit: OrgUnit) -> list[Result]:
-    """Engine results of ``org_unit``, its peers (for the growth average) and its children."""
+# One assessed frame per (plan, period) and process, reused until the data changes. Every change
+# made through the actions writes an audit row, and bulk loads add rows, so the highest ids of
+# those tables say whether anything changed; reading them costs four index look-ups.
+_ASSESSED: dict[tuple[str, str], tuple[tuple, pl.DataFrame, object]] = {}
+
+
+def data_version() -> tuple:
+    with connection.cursor() as cur:
+        cur.execute("SELECT (SELECT MAX(id) FROM data_auditentry), (SELECT MAX(id) FROM data_datavalue), "
+                    "(SELECT MAX(id) FROM data_taskprogress), (SELECT MAX(id) FROM plans_target)")
+        return tuple(cur.fetchone())
+
+
+def assessed_frame(plan: Plan, period: str) -> tuple[pl.DataFrame, object]:
+    """The engine's results for every item of the plan in one period (cached per process)."""
+    version = data_version()
+    key = (plan.code, period)
+    held = _ASSESSED.get(key)
+    if held is not None and held[0] == version:
+        return held[1], held[2]
     info, frame = load_items(plan.code, [period])
-    parent_code = org_unit.parent.code if org_unit.parent_id else None
-    keep = (pl.col("org_unit") == org_unit.code) | (pl.col("peer_group") == org_unit.code)
-    if parent_code is not None:
-        keep = keep | (pl.col("peer_group") == parent_code)
-    frame = frame.filter(keep)
-    if frame.is_empty():
+    out = batch.assess_frame(frame, info.thresholds) if not frame.is_empty() else None
+    if len(_ASSESSED) >= 8:
+        _ASSESSED.pop(next(iter(_ASSESSED)))
+    _ASSESSED[key] = (version, out, info.thresholds)
+    return out, info.thresholds
+
+
+def results_for(plan: Plan, period: str, org_unit: OrgUnit) -> list[Result]:
+    """Engine results of ``org_unit`` and of its children (the plan assessed as a whole, so the
+    growth rule's peer averages are those of all peers)."""
+    frame, thresholds = assessed_frame(plan, period)
+    if frame is None:
         return []
-    return batch.results(frame, info.thresholds)
+    mine = frame.filter((pl.col("org_unit") == org_unit.code) | (pl.col("peer_group") == org_unit.code))
+    return [Result(**row, thresholds=thresholds) for row in mine.iter_rows(named=True)]
 
 
 def build(plan: Plan, period: str, org_unit: OrgUnit, *, level: str = "", department: str = "",
