@@ -13,6 +13,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from planwatch.data.models import NOT_CURRENT, DataValue, TaskProgress
@@ -126,6 +127,7 @@ def _write_data(ws, catalog, period: Period, recipient: Recipient, items: list[I
     ws.freeze_panes = f"A{layout.FIRST_ROW}"
     previous_values = _previous_values(catalog, period, items)
     validations: dict[tuple, DataValidation] = {}
+    cells_of: dict[int, tuple[DataValidation, list[str]]] = {}
 
     def validate(cell_ref: str, field, *, prompt: str):
         kind = "decimal"
@@ -152,12 +154,14 @@ def _write_data(ws, catalog, period: Period, recipient: Recipient, items: list[I
             dv.showInputMessage = True
             validations[key] = dv
             ws.add_data_validation(dv)
-        dv.add(cell_ref)
+            cells_of[id(dv)] = (dv, [])
+        cells_of[id(dv)][1].append(cell_ref)
 
     note_dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(layout.MAX_NOTE), allow_blank=True)
     note_dv.error = f"说明不超过{layout.MAX_NOTE}字"
     note_dv.showErrorMessage = True
     ws.add_data_validation(note_dv)
+    note_rows: list[int] = []
 
     for n, item in enumerate(items, start=1):
         r = layout.FIRST_ROW + n - 1
@@ -180,7 +184,7 @@ def _write_data(ws, catalog, period: Period, recipient: Recipient, items: list[I
             if letter == layout.NOTE_COL:
                 cell.protection = UNLOCKED
                 cell.fill = INPUT_FILL
-                note_dv.add(cell.coordinate)
+                note_rows.append(r)
             elif letter in fields:
                 cell.protection = UNLOCKED
                 cell.fill = INPUT_FILL
@@ -189,9 +193,34 @@ def _write_data(ws, catalog, period: Period, recipient: Recipient, items: list[I
                 validate(cell.coordinate, field, prompt=prompt)
             else:
                 cell.fill = LOCKED_FILL
+    # One range per run of consecutive rows: adding 50,000 cells one by one is quadratic in openpyxl.
+    for dv, refs in cells_of.values():
+        dv.sqref = MultiCellRange(_runs(refs))
+    if note_rows:
+        note_dv.sqref = MultiCellRange(_runs([f"{layout.NOTE_COL}{r}" for r in note_rows]))
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
+
+
+def _runs(refs: list[str]) -> str:
+    """'I4 I5 I6 I9' -> 'I4:I6 I9' (cells of one column, in row order)."""
+    by_col: dict[str, list[int]] = {}
+    for ref in refs:
+        col = ref.rstrip("0123456789")
+        by_col.setdefault(col, []).append(int(ref[len(col):]))
+    parts = []
+    for col, rows in by_col.items():
+        rows.sort()
+        start = prev = rows[0]
+        for r in rows[1:] + [None]:
+            if r is not None and r == prev + 1:
+                prev = r
+                continue
+            parts.append(f"{col}{start}" if start == prev else f"{col}{start}:{col}{prev}")
+            if r is not None:
+                start = prev = r
+    return " ".join(parts)
 
 
 def _write_meta(ws, catalog, period: Period, recipient: Recipient, items: list[Item]):

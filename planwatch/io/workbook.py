@@ -19,15 +19,13 @@ from planwatch.io import layout
 from planwatch.io.apply import Entry
 from planwatch.io.catalog import PlanCatalog
 from planwatch.io.cells import CellError, parse_number, shown
+from planwatch.io.fastsheet import SheetStream
 from planwatch.io.problems import Collector
 from planwatch.io.recipients import Recipient, resolve
 from planwatch.io.safe import restore
 from planwatch.io.sources import Source
 from planwatch.periods import Period, PeriodError
 
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
-_COL_INDEX = {letter: i for i, (letter, _, _) in enumerate(layout.COLUMNS)}
-_NCOLS = len(layout.COLUMNS)
 
 
 @dataclass
@@ -58,10 +56,10 @@ def _read(wb, collector: Collector, expect_plan, expect_period) -> TemplateConte
         collector.add("", "", f"缺少模板标识(隐藏工作表 {layout.META_SHEET}):这不是 planwatch 生成的填报模板,"
                               "请用 planwatch template 下载模板后填写")
         return None
-    meta_ws = wb[layout.META_SHEET]
-    meta_rows = list(meta_ws.iter_rows(values_only=True))
-    meta = {str(r[0]).strip(): ("" if len(r) < 2 or r[1] is None else str(r[1]).strip())
-            for r in meta_rows[:layout.META_TABLE_ROW - 2] if r and r[0] is not None}
+    meta_cells = SheetStream(wb, wb[layout.META_SHEET]).rows({"A", "B", "C", "D"})
+    meta_rows = {r: tuple(cells[c].value if c in cells else None for c in "ABCD") for r, cells in meta_cells.items()}
+    meta = {str(v[0]).strip(): ("" if v[1] is None else str(v[1]).strip())
+            for r, v in meta_rows.items() if r <= layout.META_TABLE_ROW - 2 and v[0] is not None}
     where = layout.META_SHEET
     if meta.get("format") != layout.TEMPLATE_FORMAT:
         collector.add(where, "B1", f"模板标识有误('{meta.get('format', '')}'),不是 planwatch 填报模板")
@@ -98,16 +96,19 @@ def _read(wb, collector: Collector, expect_plan, expect_period) -> TemplateConte
     table = _meta_table(meta_rows, meta, collector)
     if table is None:
         return None
-    ws = wb[sheet]
-    _check_merged(ws, sheet, collector)
-    entries, blank = _read_rows(ws, sheet, table, catalog, period, collector)
+    stream = SheetStream(wb, wb[sheet])
+    rows = stream.rows(set(layout.INPUT_COLS) | {layout.CODE_COL}, min_row=layout.HEADER_ROW,
+                       every_column_until=layout.HEADER_ROW)
+    _check_merged(stream.merged, sheet, collector)
+    entries, blank = _read_rows(rows, sheet, table, catalog, period, collector)
     return TemplateContent(catalog, period, recipient, entries, blank)
 
 
 def _meta_table(meta_rows, meta, collector) -> list[tuple[int, str, str, str]] | None:
     table = []
-    for r in meta_rows[layout.META_TABLE_ROW - 1:]:
-        if not r or r[0] is None:
+    for row_number in sorted(meta_rows):
+        r = meta_rows[row_number]
+        if row_number < layout.META_TABLE_ROW or r[0] is None:
             continue
         try:
             table.append((int(r[0]), str(r[1]), str(r[2]), str(r[3])))
@@ -120,12 +121,9 @@ def _meta_table(meta_rows, meta, collector) -> list[tuple[int, str, str, str]] |
     return table
 
 
-def _check_merged(ws, sheet: str, collector: Collector) -> None:
-    """Merged cells hide which cell a figure belongs to; read-only mode does not list them, the XML does."""
-    with ws._get_source() as xml:
-        content = xml.read()
-    for ref in _MERGE.findall(content):
-        ref = ref.decode()
+def _check_merged(merged: list[str], sheet: str, collector: Collector) -> None:
+    """Merged cells hide which cell a figure belongs to."""
+    for ref in merged:
         first_row = int(re.search(r"\d+", ref).group())
         if first_row >= layout.HEADER_ROW:
             collector.add(sheet, ref, f"合并了单元格 {ref}:请取消合并,每个单元格只填一个数")
@@ -135,28 +133,31 @@ def _expected_code(kind: str, code: str) -> str:
     return code if kind == "value" else f"task:{code}"
 
 
-def _read_rows(ws, sheet, table, catalog: PlanCatalog, period: Period, collector: Collector):
+def _read_rows(rows: dict[int, dict], sheet, table, catalog: PlanCatalog, period: Period, collector: Collector):
     entries: list[Entry] = []
     blank = 0
     by_row = {row: (kind, code, unit) for row, kind, code, unit in table}
     last_listed = max(by_row, default=layout.FIRST_ROW - 1)
-    header_checked = False
     misaligned = False
-    code_i = _COL_INDEX[layout.CODE_COL]
-    for r, cells in enumerate(ws.iter_rows(min_row=layout.HEADER_ROW, max_col=_NCOLS), start=layout.HEADER_ROW):
-        cells = list(cells) + [None] * (_NCOLS - len(cells))
-        if r == layout.HEADER_ROW:
-            header_checked = True
-            _check_header(cells, sheet, collector)
-            continue
+    if layout.HEADER_ROW in rows:
+        header = rows[layout.HEADER_ROW]
+        _check_header([header.get(letter) for letter, _, _ in layout.COLUMNS], sheet, collector)
+    else:
+        collector.add(sheet, f"A{layout.HEADER_ROW}", "表头行缺失:请使用原模板")
+    for r in range(layout.FIRST_ROW, max([last_listed, *rows]) + 1):
+        row = rows.get(r, {})
         if r not in by_row:
-            if r > last_listed and any(_value(cells[_COL_INDEX[c]]) not in (None, "") for c in layout.INPUT_COLS):
+            if r > last_listed and any(_value(row.get(c)) not in (None, "") for c in layout.INPUT_COLS):
                 collector.add(sheet, f"{layout.VALUE_COL}{r}", f"第{r}行不是模板中的项目:请勿在表中增加行")
             continue
         if misaligned:
             continue
+        if r > max(rows, default=0):
+            collector.add(sheet, f"{layout.CODE_COL}{r}",
+                          f"自第{r}行起缺少 {len(by_row)} 个项目:行被删除,请在原模板中重新填写")
+            break
         kind, code, unit_code = by_row.pop(r)
-        found = _value(cells[code_i])
+        found = _value(row.get(layout.CODE_COL))
         expected = _expected_code(kind, code)
         if found != expected:
             collector.add(sheet, f"{layout.CODE_COL}{r}",
@@ -164,15 +165,10 @@ def _read_rows(ws, sheet, table, catalog: PlanCatalog, period: Period, collector
                           "行被删除、插入、移动或代码被改动,请在原模板中重新填写")
             misaligned = True
             continue
-        entry, was_blank = _read_item(cells, r, sheet, kind, code, unit_code, catalog, period, collector)
+        entry, was_blank = _read_item(row, r, sheet, kind, code, unit_code, catalog, period, collector)
         blank += was_blank
         if entry is not None:
             entries.append(entry)
-    if not header_checked:
-        collector.add(sheet, f"A{layout.HEADER_ROW}", "表头行缺失:请使用原模板")
-    if by_row and not misaligned:
-        first = min(by_row)
-        collector.add(sheet, f"{layout.CODE_COL}{first}", f"自第{first}行起缺少 {len(by_row)} 个项目:行被删除,请在原模板中重新填写")
     return entries, blank
 
 
@@ -219,7 +215,7 @@ def _read_item(cells, r, sheet, kind, code, unit_code, catalog: PlanCatalog, per
     numbers: dict = {}
     ok = True
     for letter in (layout.VALUE_COL, layout.YOY_COL, layout.PROGRESS_COL):
-        cell = cells[_COL_INDEX[letter]]
+        cell = cells.get(letter)
         raw = _value(cell)
         ref = f"{letter}{r}"
         if _is_formula(cell):
@@ -236,7 +232,7 @@ def _read_item(cells, r, sheet, kind, code, unit_code, catalog: PlanCatalog, per
         except CellError as exc:
             collector.add(sheet, ref, str(exc))
             ok = False
-    note_cell = cells[_COL_INDEX[layout.NOTE_COL]]
+    note_cell = cells.get(layout.NOTE_COL)
     note = _value(note_cell)
     ref = f"{layout.NOTE_COL}{r}"
     if _is_formula(note_cell):

@@ -36,11 +36,15 @@ def test_template_protects_labels_and_validates_inputs(demo_values, tmp_path):
     assert ws[f"F{r}"].value == "亿元"
     assert ws[f"H{r}"].value == "190.5"           # the annual target beside the input
     assert ws["G3"].value == "上期(2021年第2季度)"
-    dv_of = {str(c): dv for dv in ws.data_validations.dataValidation for c in dv.sqref.ranges}
-    value_dv = dv_of[f"I{r}"]
+    def dv_of(ref):
+        (dv,) = [dv for dv in ws.data_validations.dataValidation if ref in dv.sqref]
+        return dv
+
+    value_dv = dv_of(f"I{r}")
     assert (value_dv.type, value_dv.operator, value_dv.formula1) == ("decimal", "greaterThanOrEqual", "0")
     assert "亿元" in value_dv.prompt
-    assert dv_of[f"J{r}"].formula1 == "-100"
+    assert dv_of(f"J{r}").formula1 == "-100"
+    assert dv_of(f"L{r + 1}").type == "textLength"
 
 
 def test_previous_period_value_shown_beside_input(demo_values, tmp_path):
@@ -131,3 +135,34 @@ def test_import_accepts_an_uploaded_file_object(plan, tmp_path):
     with open(path, "rb") as fh:
         report = import_workbook(fh, name="上传.xlsx")
     assert report.filename == "上传.xlsx" and report.created == 1
+
+
+def test_streaming_reader_agrees_with_openpyxl(tmp_path):
+    """The fast column reader gives what openpyxl's own read-only cells give, type by type."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    from planwatch.io.fastsheet import SheetStream
+
+    wb = Workbook()
+    ws = wb.active
+    values = [1499.7, 12, "12,3亿", "=A1*2", datetime(2021, 6, 30), True, 0.555, "", None, "＝全角", -3.25]
+    for i, v in enumerate(values, start=1):
+        ws[f"I{i}"] = v
+    ws["I7"].number_format = "0.0%"
+    ws.merge_cells("J2:K3")
+    path = tmp_path / "types.xlsx"
+    wb.save(path)
+    ro = load_workbook(path, read_only=True)
+    stream = SheetStream(ro, ro.active)
+    fast = stream.rows({"I"})
+    for i, row in enumerate(ro.active.iter_rows(min_col=9, max_col=9), start=1):
+        cell = row[0]
+        got = fast.get(i, {}).get("I")
+        expected_value = cell.value
+        assert (got.value if got else None) == expected_value, i
+        if got is not None and expected_value is not None:
+            assert got.number_format == cell.number_format, i
+            assert (got.data_type == "f") == (cell.data_type == "f"), i
+    assert stream.merged == ["J2:K3"]
