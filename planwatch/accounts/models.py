@@ -54,6 +54,14 @@ class Membership(models.Model):
         scope = self.department or self.org_unit
         return f"{self.user} · {self.get_role_display()}" + (f" · {scope}" if scope else "")
 
+    def save(self, *args, **kwargs):
+        """Keep the admin site to administrators: only the admin role is staff (and superuser)."""
+        super().save(*args, **kwargs)
+        admin_role = self.role == Role.ADMIN
+        if self.user.is_staff != admin_role or self.user.is_superuser != admin_role:
+            self.user.is_staff = self.user.is_superuser = admin_role
+            self.user.save(update_fields=["is_staff", "is_superuser"])
+
     def clean(self):
         if self.role == Role.DEPARTMENT and self.department_id is None:
             raise ValidationError({"department": "责任部门填报人必须指定责任部门"})
