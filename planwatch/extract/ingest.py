@@ -107,12 +107,12 @@ def ingest_document(path, plan, period, *, org_unit=None, actor=None, accept_con
     path = Path(path)
     read = read_document(path)  # before the transaction: an unreadable file touches nothing
     with transaction.atomic():
-        if isinstance(period, str):
-            period = Period.get(period)
-        org_unit = org_unit or plan.org_unit
         existing = Document.objects.filter(sha256=read.sha256).first()
         if existing is not None:
             return IngestReport(document=existing, created=False)
+        if isinstance(period, str):
+            period = Period.get(period)
+        org_unit = org_unit or plan.org_unit
 
         doc = Document.objects.create(
             sha256=read.sha256, name=read.name[:300], format=read.format, encoding=read.encoding or "",
