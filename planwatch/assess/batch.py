@@ -250,7 +250,7 @@ def assess_frame(frame: pl.DataFrame, thresholds: Thresholds | dict | None = Non
 def results(frame: pl.DataFrame, thresholds: Thresholds | dict | None = None) -> list[Result]:
     """The batch verdicts as ``Result`` objects (for the CLI and the equivalence tests)."""
     th = thresholds if isinstance(thresholds, Thresholds) else Thresholds.from_plan(thresholds)
-    out = assess_frame(frame, th)
+    out = assess_frame(frame, th).with_columns(pl.col(pl.Categorical, pl.Enum).cast(pl.String))
     return [Result(**row, thresholds=th) for row in out.iter_rows(named=True)]
 
 
