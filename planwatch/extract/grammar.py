@@ -204,10 +204,14 @@ def _quantity(m: re.Match, t: str, quoted) -> _Item | None:
     unit = mag + base
     if m.group("per"):
         unit += "/" + (m.group("pmag") or "") + m.group("per")
-    approx = bool(m.group("pre") or m.group("h1") or m.group("h2") or m.group("h3") or m.group("rng"))
-    if not approx and "至少" in t[max(0, m.start() - 6):m.start()]:
+    pre = m.group("pre")
+    start = m.start()
+    if pre and len(pre) == 1 and start > 0 and t[start - 1] + pre in lx.HEDGE_LOOKALIKES:
+        pre, start = None, m.start("n1")  # "签约690户": the 约 belongs to the verb, not a hedge
+    approx = bool(pre or m.group("h1") or m.group("h2") or m.group("h3") or m.group("rng"))
+    if not approx and "至少" in t[max(0, start - 6):start]:
         approx = True
-    return _Item(m.start(), end, n1s, value, unit, approx, "level", value_high=value_high)
+    return _Item(start, end, n1s, value, unit, approx, "level", value_high=value_high)
 
 
 def _qualifiers(t: str) -> tuple[list[_Item], list[tuple[int, int]]]:

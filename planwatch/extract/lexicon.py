@@ -33,6 +33,9 @@ COUNT_UNITS = set(units.MEASURE_WORDS) | {"艘", "架", "盏", "根", "本", "�
 
 # A hedge in front of the number, and where it may stand.
 PRE_HEDGES = ["将近", "接近", "超过", "大约", "至少", "逾", "近", "约", "超"]
+# Words that end in a one-character hedge but are verbs or nouns ("共签约690户" is no estimate).
+HEDGE_LOOKALIKES = {"签约", "节约", "预约", "合约", "制约", "条约", "公约", "特约", "履约", "违约", "续约",
+                    "附近", "最近", "临近", "就近", "邻近", "赶超", "高超"}
 POST_HEDGES = ["左右", "以上", "多", "余"]
 
 def alternation(words) -> str:
