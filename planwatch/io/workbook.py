@@ -139,12 +139,13 @@ def _read_rows(rows: dict[int, dict], sheet, table, catalog: PlanCatalog, period
     by_row = {row: (kind, code, unit) for row, kind, code, unit in table}
     last_listed = max(by_row, default=layout.FIRST_ROW - 1)
     misaligned = False
+    last_present = max(rows, default=0)
     if layout.HEADER_ROW in rows:
         header = rows[layout.HEADER_ROW]
         _check_header([header.get(letter) for letter, _, _ in layout.COLUMNS], sheet, collector)
     else:
         collector.add(sheet, f"A{layout.HEADER_ROW}", "表头行缺失:请使用原模板")
-    for r in range(layout.FIRST_ROW, max([last_listed, *rows]) + 1):
+    for r in range(layout.FIRST_ROW, max(last_listed, last_present) + 1):
         row = rows.get(r, {})
         if r not in by_row:
             if r > last_listed and any(_value(row.get(c)) not in (None, "") for c in layout.INPUT_COLS):
@@ -152,7 +153,7 @@ def _read_rows(rows: dict[int, dict], sheet, table, catalog: PlanCatalog, period
             continue
         if misaligned:
             continue
-        if r > max(rows, default=0):
+        if r > last_present:
             collector.add(sheet, f"{layout.CODE_COL}{r}",
                           f"自第{r}行起缺少 {len(by_row)} 个项目:行被删除,请在原模板中重新填写")
             break
