@@ -102,7 +102,7 @@ def progress_chart(title: str, bars: list[Bar], time_progress: float) -> bytes:
             ax.plot([b.marker, b.marker], [i - 0.38, i + 0.38], color="#1565c0", linewidth=1.5)
     ax.axvline(time_progress, color="#1565c0", linestyle="--", linewidth=1.2)
     ax.text(time_progress, len(bars) - 0.4, f"时间进度{time_progress:.1f}%", color="#1565c0", fontsize=8,
-            family=family, ha="center", va="bottom")
+            family=family, ha="center", va="bottom", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
     ax.set_yticks(list(y), [b.label for b in bars])
     ax.set_xlim(0, top * 1.15)
     ax.set_ylim(-0.6, len(bars) - 0.1)
