@@ -12,7 +12,6 @@ same order; where it rounds for display or compares with a mean, both use intege
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Iterable
 
 import polars as pl

@@ -8,6 +8,7 @@ org-unit tree that has no target (街道 figures that add up to the district, pe
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import polars as pl
@@ -110,8 +111,6 @@ def plan_info(plan_code: str) -> PlanInfo:
         row = cur.fetchone()
     if row is None:
         raise LoadError(f"no plan with code {plan_code!r}")
-    import json
-
     raw = row[5]
     raw = json.loads(raw) if isinstance(raw, str) else raw
     return PlanInfo(row[0], row[1], row[2], row[3], row[4], Thresholds.from_plan(raw))

@@ -15,7 +15,6 @@ peer group that have a yoy figure, the item itself included.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 from typing import Iterable
 
 from planwatch.assess import rules
