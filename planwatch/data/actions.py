@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
@@ -29,18 +29,32 @@ class StaleVersion(Exception):
         )
 
 
-class PeriodLocked(Exception):
-    """A write into a period a planner has locked; it must be reopened (with a reason) first."""
+class PeriodLocked(ValidationError):
+    """A write into a period a planner has locked; it must be reopened (with a reason) first.
+
+    A ValidationError, so a web form shows it as a form error and the API answers 422 with the
+    message, without each caller having to know about locks.
+    """
 
     def __init__(self, lock: PeriodLock):
         self.lock = lock
         super().__init__(
-            f"{lock.plan.name} {lock.period.value.zh_name} 已锁定,不能修改;如需更正请由计划编制部门说明理由后重新开放"
+            f"{lock.plan.name} {lock.period.value.zh_name} 已锁定,不能修改;如需更正请由计划编制部门说明理由后重新开放",
+            code="period_locked",
         )
 
+    def __str__(self):
+        return self.message
 
-class InvalidTransition(ValueError):
-    """A workflow step that does not apply to the record's current status."""
+
+class InvalidTransition(ValidationError, ValueError):
+    """A workflow step that does not apply to the record's current status (also a ValueError)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, code="invalid_transition")
+
+    def __str__(self):
+        return self.message
 
 
 @dataclass
