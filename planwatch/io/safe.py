@@ -1,23 +1,19 @@
-"""Text cells that a spreadsheet must never run: CSV/formula injection.
+"""Text cells that a spreadsheet must never run (CSV/formula injection), both ways.
 
-A task title or a note typed as ``=HYPERLINK(...)`` or ``@SUM(...)`` would run as a formula when
-an exported file is opened in Excel.  Exported text that starts with one of the trigger
-characters is prefixed with an apostrophe (the OWASP advice); the importers strip exactly that
-prefix again, so an export → import round trip gives back the original text.
+Exporting uses the governance helper's ``spreadsheet_safe`` (an apostrophe before text that
+starts with =, +, -, @ and their full-width forms), so every workbook and CSV planwatch writes
+is neutralised the same way.  ``restore`` is its inverse for importers: exactly that one added
+apostrophe is removed again, so an export → import round trip gives back the original text.
 """
 from __future__ import annotations
 
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from planwatch.accounts.safety import FORMULA_TRIGGERS, spreadsheet_safe
 
-
-def neutralise(text):
-    if isinstance(text, str) and text.startswith(TRIGGERS):
-        return "'" + text
-    return text
+neutralise = spreadsheet_safe
 
 
 def restore(text):
     """Undo ``neutralise`` on imported text."""
-    if isinstance(text, str) and len(text) > 1 and text[0] == "'" and text[1:].startswith(TRIGGERS):
+    if isinstance(text, str) and len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_TRIGGERS):
         return text[1:]
     return text

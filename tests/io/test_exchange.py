@@ -230,3 +230,12 @@ def test_invalid_json(plan, tmp_path):
     with pytest.raises(ImportRefused) as info:
         _import_text(tmp_path, "v.json", '{"dataValues": [')
     assert "不是有效的 JSON" in info.value.problems[0].reason
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+86 10", "-部分完成", "@SUM(A1)", "＝全角", "普通文字", "'引号开头", ""])
+def test_neutralise_then_restore_is_identity(text):
+    from planwatch.io.safe import neutralise, restore
+
+    safe = neutralise(text)
+    assert not (isinstance(safe, str) and safe[:1] in ("=", "+", "-", "@", "＝"))
+    assert restore(safe) == text
