@@ -26,7 +26,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/planwatch_bench"
+DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/planwatch_load"
 
 LUA = """
 done = function(summary, latency, requests)
@@ -147,8 +147,12 @@ def main() -> None:
                 time.sleep(0.5)
         dashboard = f"{base}/plans/{args.plan}/dashboard?period={args.period}&org_unit={county}"
         floor = f"{base}/org-units/{county}"
-        # the first request of each worker loads and assesses the whole plan for the period
-        cold = [get(dashboard, token)[1] for _ in range(6)]
+        # the first request of each worker loads and assesses the whole plan for the period;
+        # concurrent warm-up requests reach both workers
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(4) as pool:
+            cold = [ms for _ in range(2) for _, ms in pool.map(lambda _: get(dashboard, token), range(4))]
         status, _ = get(dashboard, token)
         assert status == 200, status
         base_run = wrk(floor, token, args.clients, max(5, args.seconds // 2))
