@@ -2,7 +2,7 @@
 
 openpyxl builds a cell object, with its style, for every cell of every row; a 50,000-row
 template has 600,000 cells of which the import reads five columns.  This reader walks the sheet
-XML once with the standard library's C parser, decodes only the wanted columns, and reproduces
+XML once with lxml, decodes only the wanted columns, and reproduces
 what openpyxl would say about those cells (shared and inline strings, booleans, errors, formulas,
 Excel dates via the workbook's date styles, number formats), using the workbook object that
 openpyxl opened in read-only mode for the shared strings and styles.  Merged ranges are
@@ -11,10 +11,10 @@ collected on the same pass.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
 
+from lxml import etree  # installed with python-docx; much faster than ElementTree here
 from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 from openpyxl.utils.datetime import from_excel
 
@@ -64,12 +64,9 @@ class SheetStream:
         date_styles = self.wb._date_formats
         epoch = self.wb.epoch
         with self.ws._get_source() as src:
-            for _, el in ET.iterparse(src, events=("end",)):
-                tag = el.tag
-                if tag == _MERGE:
+            for _, el in etree.iterparse(src, events=("end",), tag=(_ROW, _MERGE), huge_tree=True):
+                if el.tag == _MERGE:
                     self.merged.append(el.get("ref"))
-                    continue
-                if tag != _ROW:
                     continue
                 r = int(el.get("r"))
                 if r >= min_row:
@@ -82,6 +79,8 @@ class SheetStream:
                     if cells:
                         result[r] = cells
                 el.clear()
+                while el.getprevious() is not None:
+                    del el.getparent()[0]
         return result
 
     def _cell(self, c, strings, date_styles, epoch) -> RawCell:
