@@ -135,8 +135,11 @@ def main() -> None:
 
     port = free_port()
     log = open(Path(os.environ["PLANWATCH_HOME"]) / "gunicorn.log", "wb")
-    server = subprocess.Popen([sys.executable, "-m", "planwatch.cli", "serve", "--host", "127.0.0.1",
-                               "--port", str(port), "--workers", "2"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    # gunicorn itself (what ``planwatch serve`` runs), started fresh so that no database
+    # connection is opened before the workers fork (see the note in the report about serve)
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "planwatch.wsgi:application", "--workers", "2",
+                               "--bind", f"127.0.0.1:{port}", "--access-logfile", "-"],
+                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
         for _ in range(120):

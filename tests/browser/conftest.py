@@ -59,7 +59,7 @@ def demo_server(tmp_path_factory):
     password = (home / "demo-admin-password").read_text().strip()
     port = _free_port()
     log = open(home / "server.log", "wb")
-    server = subprocess.Popen([*cli, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+    server = subprocess.Popen([*cli, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
                               env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
