@@ -17,6 +17,7 @@ import yaml
 from django.db import transaction
 
 from planwatch import units
+from planwatch.assess.model import ThresholdError, Thresholds
 from planwatch.plans.deadlines import DeadlineError, parse_deadline
 
 # --------------------------------------------------------------------------------------------
@@ -114,7 +115,6 @@ TASK_FIELDS = {
     "code": True, "title": True, "quantity": True, "unit": True, "area": False, "text": False,
     "org_unit": False, "deadline": False, "departments": False,
 }
-THRESHOLD_FIELDS = {"yellow_band", "reported_tolerance", "peer_rule"}
 
 LEVELS = {"country", "province", "city", "district", "subdistrict", "community"}
 KINDS = {"flow", "level"}
@@ -288,10 +288,12 @@ def _validate(doc: LineDict, filename: str) -> DeclaredPlan:
             c.add(plan_raw.line_of("thresholds"), "plan 的 thresholds 应是映射")
             thresholds = {}
         for key, value in thresholds.items():
-            if key not in THRESHOLD_FIELDS:
-                c.add(thresholds.line_of(key), f"未知阈值 '{key}'(可用:{'、'.join(sorted(THRESHOLD_FIELDS))})")
-            elif key != "peer_rule" and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
-                c.add(thresholds.line_of(key), f"阈值 '{key}' 应是非负数字")
+            # The assessment engine owns what a threshold means; ask it, one key at a time, so
+            # each problem keeps its line.
+            try:
+                Thresholds.from_plan({key: value})
+            except ThresholdError as exc:
+                c.add(thresholds.line_of(key), f"阈值 '{key}' 不可用:{exc}")
         plan["thresholds"] = dict(thresholds)
     year = plan.get("year")
 

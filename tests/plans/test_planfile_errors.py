@@ -94,6 +94,10 @@ CASES = [
     ("bad code characters", replace("code: relocate", "code: 退 租"), "code: 退 租", ["代码"]),
     ("section not a list", replace("areas:\n  - {code: economy, name: 经济发展}", "areas: 经济发展"), "areas: 经济发展", ["列表"]),
     ("unknown section", GOOD + "budget:\n  - 1\n", "budget:", ["budget", "未知部分"]),
+    ("unknown threshold", replace('  org_unit: "T1"\n', '  org_unit: "T1"\n  thresholds: {yelow_band: 5}\n'),
+     "yelow_band", ["yelow_band", "不可用"]),
+    ("threshold of the wrong type", replace('  org_unit: "T1"\n', '  org_unit: "T1"\n  thresholds:\n    day_based: 1\n'),
+     "day_based", ["day_based", "不可用"]),
     ("parent cycle", replace('{code: "T1", name: 测试区, level: district}', '{code: "T1", name: 测试区, level: district, parent: "T1-01"}'),
      'parent: "T1-01"', ["循环"]),
 ]
