@@ -3,9 +3,11 @@
 The numbers and sentences are the assessment engine's (via ``planwatch.web.overview``), the
 report is the reports app's; these endpoints only choose the org unit and serialise.
 """
+import json
 from typing import Literal, Optional
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from ninja.responses import NinjaJSONEncoder
 from ninja import Router
 from ninja.errors import HttpError
 
@@ -13,6 +15,7 @@ from planwatch.accounts import permissions as perms
 from planwatch.api.lookups import period_for, plan_for
 from planwatch.api.schemas import Code, PeriodCode, Problem
 from planwatch.assess.load import LoadError
+from planwatch.assess.model import RESULT_COLUMNS
 from planwatch.plans.models import OrgUnit
 from planwatch.web import overview
 from planwatch.web.downloads import report_response
@@ -29,8 +32,13 @@ def _unit(plan, code: Optional[str]) -> OrgUnit:
     return unit
 
 
-def result_dict(r) -> dict:
-    return r.as_dict() if r is not None else None
+def result_dict(r) -> dict | None:
+    """A result as JSON: its fields and the inputs its rule looked at (flat, so no deep copy)."""
+    if r is None:
+        return None
+    out = {name: getattr(r, name) for name in RESULT_COLUMNS}
+    out["inputs"] = r.inputs
+    return out
 
 
 def _period(plan, period: Optional[str]) -> str:
@@ -62,6 +70,22 @@ def dashboard(request, plan: Code, period: Optional[PeriodCode] = None, org_unit
     p = plan_for(request.auth, plan)
     code = _period(p, period)
     unit = _unit(p, org_unit)
+    # the same view for everyone who may see the plan: the serialised answer is kept per process
+    # until the data changes (overview.data_version), since dashboards are read far more than written
+    key = (p.pk, code, unit.pk, overview.data_version())
+    body = _PAYLOADS.get(key)
+    if body is None:
+        body = json.dumps(_dashboard(p, code, unit), cls=NinjaJSONEncoder, ensure_ascii=False).encode("utf-8")
+        if len(_PAYLOADS) >= 512:
+            _PAYLOADS.pop(next(iter(_PAYLOADS)))
+        _PAYLOADS[key] = body
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+_PAYLOADS: dict[tuple, bytes] = {}
+
+
+def _dashboard(p, code: str, unit) -> dict:
     ov = overview.build(p, code, unit)
     return {
         "plan": p.code, "period": code, "org_unit": unit.code, "org_unit_name": unit.name,

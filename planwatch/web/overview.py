@@ -128,6 +128,36 @@ def results_for(plan: Plan, period: str, org_unit: OrgUnit) -> list[Result]:
     return [Result(**row, thresholds=thresholds) for row in mine.iter_rows(named=True)]
 
 
+_STRUCTURE: dict[tuple, tuple[tuple, tuple[list, list]]] = {}
+
+
+def structure(plan: Plan, org_unit: OrgUnit) -> tuple[list, list]:
+    """The plan's indicators and the unit's tasks as plain rows, cached until the data changes
+    (plans change through audited loads, so the data version covers them too)."""
+    version = data_version()
+    key = (plan.pk, org_unit.pk)
+    held = _STRUCTURE.get(key)
+    if held is not None and held[0] == version:
+        return held[1]
+    uses = []
+    for u in (PlanIndicator.objects.filter(plan=plan).select_related("indicator", "area")
+              .prefetch_related("departments").order_by("order")):
+        depts = list(u.departments.all())
+        ind = u.indicator
+        uses.append((ind.code, ind.name, ind.unit, ind.binding, u.headline, ind.pk, u.area.name if u.area else "",
+                     [d.name for d in depts], [d.code for d in depts]))
+    tasks = []
+    for t in (Task.objects.filter(plan=plan, org_unit=org_unit).select_related("area")
+              .prefetch_related("departments").order_by("order", "code")):
+        depts = list(t.departments.all())
+        tasks.append((t.pk, t.code, t.title, t.area.name if t.area else "", [d.name for d in depts],
+                      [d.code for d in depts], t.deadline, t.deadline_text, t.goal_label))
+    if len(_STRUCTURE) >= 256:
+        _STRUCTURE.pop(next(iter(_STRUCTURE)))
+    _STRUCTURE[key] = (version, (uses, tasks))
+    return uses, tasks
+
+
 def build(plan: Plan, period: str, org_unit: OrgUnit, *, level: str = "", department: str = "",
           due_by: date | None = None) -> Overview:
     try:
@@ -136,26 +166,18 @@ def build(plan: Plan, period: str, org_unit: OrgUnit, *, level: str = "", depart
     except LoadError as exc:
         results, note = [], f"{period} 暂无数据({exc})"
     own = {(r.item_type, r.code): r for r in results if r.org_unit == org_unit.code}
-    uses = list(PlanIndicator.objects.filter(plan=plan).select_related("indicator", "area")
-                .prefetch_related("departments").order_by("order"))
-    cards = [Card(u.indicator.code, u.indicator.name, u.indicator.unit, u.indicator.binding,
-                  own.get(("indicator", u.indicator.code))) for u in uses if u.headline]
+    uses, tasks = structure(plan, org_unit)
+    cards = [Card(code, name, unit, binding, own.get(("indicator", code)))
+             for code, name, unit, binding, headline, *_ in uses if headline]
     items: list[BoardItem] = []
-    for u in uses:
-        r = own.get(("indicator", u.indicator.code))
+    for code, name, unit, binding, headline, pk, area, dept_names, dept_codes in uses:
+        r = own.get(("indicator", code))
         if r is None and org_unit.pk != plan.org_unit_id:
             continue  # a 街道 sees the indicators it has a target or a figure for
-        depts = list(u.departments.all())
-        items.append(BoardItem("indicator", u.indicator.pk, u.indicator.code, u.indicator.name,
-                               u.area.name if u.area else "", [d.name for d in depts], [d.code for d in depts],
-                               None, "", "", r))
-    tasks = (Task.objects.filter(plan=plan, org_unit=org_unit).select_related("area")
-             .prefetch_related("departments").order_by("order", "code"))
-    for t in tasks:
-        depts = list(t.departments.all())
-        items.append(BoardItem("task", t.pk, t.code, t.title, t.area.name if t.area else "",
-                               [d.name for d in depts], [d.code for d in depts], t.deadline, t.deadline_text,
-                               t.goal_label, own.get(("task", t.code))))
+        items.append(BoardItem("indicator", pk, code, name, area, dept_names, dept_codes, None, "", "", r))
+    for pk, code, title, area, dept_names, dept_codes, deadline, deadline_text, goal in tasks:
+        items.append(BoardItem("task", pk, code, title, area, dept_names, dept_codes, deadline, deadline_text,
+                               goal, own.get(("task", code))))
     counts = Counter(i.level for i in items)
     shown = [i for i in items
              if (not level or i.level == level)

@@ -148,3 +148,19 @@ def test_assessment_and_dashboard_endpoints(client, admin_user, demo_plan):
     assert client.get("/api/v1/plans/1/dashboard?period=2030H1", **headers).status_code == 422
     response = client.get("/api/v1/plans/dongcheng-2021/report?period=2021H1&format=md", **headers)
     assert response.status_code == 200 and "东城区" in response.content.decode()
+
+
+def test_dashboard_follows_an_edit(client, admin_user, demo_plan):
+    """The dashboard answer is kept between requests; an edit must show at once all the same."""
+    headers = bearer(admin_user)
+    url = "/api/v1/plans/dongcheng-2021/dashboard?period=2021H1"
+
+    def revenue_card():
+        return next(c for c in get(client, url, headers)[1]["cards"] if c["code"] == "revenue")["result"]["value"]
+
+    assert revenue_card() == 105.7
+    _, current = get(client, "/api/v1/values?indicator=revenue&org_unit=110101&period=2021H1", headers)
+    row = current["items"][0]
+    status, _ = send(client, "put", f"/api/v1/values/{row['id']}", {"value": 108.8, "version": row["version"]}, headers)
+    assert status == 200
+    assert revenue_card() == 108.8
