@@ -45,29 +45,6 @@ def items_frame(items: Iterable[Item]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=ITEM_SCHEMA)
 
 
-# --- display helpers: the Polars twin of display.fixed -----------------------------------------
-
-def _fixed(x: pl.Expr, decimals: int | pl.Expr = 1) -> pl.Expr:
-    if isinstance(decimals, int):
-        scale, unit, d = pl.lit(SCALE[decimals]), pl.lit(10 ** decimals, pl.Int64), pl.lit(decimals)
-    else:
-        d = decimals
-        scale = d.replace_strict(list(SCALE), list(SCALE.values()), return_dtype=pl.Float64)
-        unit = d.replace_strict(list(SCALE), [10 ** k for k in SCALE], return_dtype=pl.Int64)
-    q = (x * scale + 0.5).floor().cast(pl.Int64)
-    a = q.abs()
-    whole = (a // unit).cast(pl.String)
-    frac = (a % unit + unit).cast(pl.String).str.slice(1)  # 10^d + r, less its leading 1: zero-padded
-    digits = pl.when(d == 0).then(whole).otherwise(pl.concat_str([whole, pl.lit("."), frac]))
-    return pl.concat_str([pl.when(q < 0).then(pl.lit("-")).otherwise(pl.lit("")), digits])
-
-
-def _signed_growth(prefix: str, pct: pl.Expr) -> pl.Expr:
-    return (pl.when(pct >= 0)
-            .then(pl.concat_str([pl.lit(f"{prefix}增长"), _fixed(pct), pl.lit("%")]))
-            .otherwise(pl.concat_str([pl.lit(f"{prefix}下降"), _fixed(-pct), pl.lit("%")])))
-
-
 def _micro(pct: pl.Expr) -> pl.Expr:
     return (pct * MICRO + 0.5).floor().cast(pl.Int64)
 
@@ -163,77 +140,177 @@ def _numbers(frame: pl.DataFrame, th: Thresholds) -> pl.LazyFrame:
         .otherwise(tp_level).cast(LEVEL_TYPE))
 
 
-def _explain_time_progress(lf: pl.LazyFrame) -> pl.LazyFrame:
+# --- sentences: written once per distinct wording, joined back ------------------------------------
+#
+# A sentence depends on the item only through a few rounded numbers, signs and words: of 6.8M
+# national items there are about 150,000 distinct sentences. So every row gets its sentence key
+# (integers and flags, cheap column arithmetic), the sentences are built on the distinct keys only,
+# and joined back. Fields a branch does not use stay null, so that equal sentences have equal keys.
+
+# branches of the sentence key
+ZERO, NO_VALUE, NO_TARGET, PROGRESS, LL_NO_VALUE, LL_NO_TARGET, LIMIT, NO_YOY, GROWTH = range(9)
+FLAGS = ["k_lower", "k_binding", "k_sa", "k_sb", "k_sc", "k_f1", "k_f2", "k_f3"]  # each null, false or true
+# The branch, flags and decimals are packed into one integer: hashing six key columns instead of
+# sixteen is most of what the unique and the join back cost.
+KEY_COLUMNS = ["k_small", "k_a", "k_b", "k_c", "k_unit", "k_deadline"]
+
+
+def _pack(branch: pl.Expr, decimals: pl.Expr) -> pl.Expr:
+    """branch in bits 0-3, each flag in two bits from 4 (0 null, 1 false, 2 true), decimals + 1 above."""
+    packed = branch.cast(pl.Int64)
+    for i, name in enumerate(FLAGS):
+        packed = packed + (pl.col(name).cast(pl.Int64).fill_null(-1) + 1) * (1 << (4 + 2 * i))
+    return packed + (decimals.cast(pl.Int64).fill_null(-1) + 1) * (1 << (4 + 2 * len(FLAGS)))
+
+
+def _unpack(keys: pl.DataFrame) -> pl.DataFrame:
+    k = pl.col("k_small")
+    flags = {}
+    for i, name in enumerate(FLAGS):
+        code = (k // (1 << (4 + 2 * i))) % 4
+        flags[name] = pl.when(code == 0).then(pl.lit(None, pl.Boolean)).otherwise(code == 2)
+    d = (k // (1 << (4 + 2 * len(FLAGS)))) - 1
+    return keys.with_columns(k_branch=k % 16, k_d=pl.when(d >= 0).then(d.cast(pl.Int32)), **flags)
+
+
+def _q(x: pl.Expr, decimals: int | pl.Expr = 1) -> pl.Expr:
+    """``display.rounded`` as an expression: ``x`` in units of 10^-decimals, half up."""
+    scale = pl.lit(SCALE[decimals]) if isinstance(decimals, int) else \
+        decimals.replace_strict(list(SCALE), list(SCALE.values()), return_dtype=pl.Float64)
+    return (x * scale + 0.5).floor().cast(pl.Int64)
+
+
+def _digits(q: pl.Expr, decimals: int | pl.Expr = 1) -> pl.Expr:
+    """The text of a rounded number ``q`` (units of 10^-decimals): the rest of ``display.fixed``."""
+    if isinstance(decimals, int):
+        unit, d = pl.lit(10 ** decimals, pl.Int64), pl.lit(decimals)
+    else:
+        d = decimals
+        unit = d.replace_strict(list(SCALE), [10 ** k for k in SCALE], return_dtype=pl.Int64)
+    a = q.abs()
+    whole = (a // unit).cast(pl.String)
+    frac = (a % unit + unit).cast(pl.String).str.slice(1)  # 10^d + r, less its leading 1: zero-padded
+    digits = pl.when(d == 0).then(whole).otherwise(pl.concat_str([whole, pl.lit("."), frac]))
+    return pl.concat_str([pl.when(q < 0).then(pl.lit("-")).otherwise(pl.lit("")), digits])
+
+
+def _growth_key(pct: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(grew?, rounded size): what ``rules.signed_growth`` says of ``pct``."""
+    up = pct >= 0
+    return up, pl.when(up).then(_q(pct)).otherwise(_q(-pct))
+
+
+def _growth_text(prefix: str, up: pl.Expr, q: pl.Expr) -> pl.Expr:
+    return (pl.when(up).then(pl.concat_str([pl.lit(f"{prefix}增长"), _digits(q), pl.lit("%")]))
+            .otherwise(pl.concat_str([pl.lit(f"{prefix}下降"), _digits(q), pl.lit("%")])))
+
+
+def _sentence_key(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Every row's sentence key: which branch of its rule speaks, and the rounded figures it names."""
     c = pl.col
+    rule = c("rule")
+    tp, ll, gr = rule == "time_progress", rule == "level_limit", rule == "growth"
+    v, t, gap, d = c("value"), c("target"), c("gap"), c("decimals")
+    no_progress = c("progress_pct").is_null()
+    branch = (pl.when(gr).then(pl.when(c("yoy_micro").is_null()).then(NO_YOY).otherwise(GROWTH))
+              .when(ll).then(pl.when(v.is_null()).then(LL_NO_VALUE).when(t.is_null()).then(LL_NO_TARGET)
+                             .otherwise(LIMIT))
+              .when(c("is_zero")).then(ZERO)
+              .when(no_progress & v.is_null()).then(NO_VALUE)
+              .when(no_progress).then(NO_TARGET)
+              .otherwise(PROGRESS)).cast(pl.Int8)
+    b = c("k_branch")
+    missing = b.is_in([NO_VALUE, NO_TARGET, LL_NO_VALUE, LL_NO_TARGET, NO_YOY])
+    mismatch = c("progress_mismatch").fill_null(False)
+    yoy_up, yoy_q = _growth_key(c("yoy_pct"))
+    tg_up, tg_q = _growth_key(c("target_growth"))
+    avg_up, avg_q = _growth_key(c("peer_avg_yoy_pct"))
     lower = c("direction") == "lower"
-    gap = c("gap")
+    is_ = lambda *bs: b.is_in(list(bs))  # noqa: E731
+    return lf.with_columns(k_branch=branch).with_columns(
+        k_lower=pl.when(~missing).then(lower),
+        k_binding=pl.when(missing).then(c("binding")),
+        k_a=(pl.when(b == ZERO).then(_q(v, d)).when(b == PROGRESS).then(_q(c("progress_pct")))
+             .when(b == LIMIT).then(_q(v, d)).when(b == GROWTH).then(yoy_q)),
+        k_sa=pl.when(b == PROGRESS).then(gap > 0).when(b == GROWTH).then(yoy_up),
+        k_b=(pl.when(b == PROGRESS).then(pl.when(gap < 0).then(_q(-gap)).otherwise(_q(gap)))
+             .when(b == LIMIT).then(_q(t, d)).when((b == GROWTH) & c("has_target_growth")).then(tg_q)),
+        k_sb=pl.when(b == PROGRESS).then(gap < 0).when((b == GROWTH) & c("has_target_growth")).then(tg_up),
+        k_c=(pl.when((b == PROGRESS) & mismatch).then(_q(c("reported_progress")))
+             .when(b == GROWTH).then(avg_q)),
+        k_sc=pl.when(b == GROWTH).then(avg_up),
+        k_d=pl.when(is_(ZERO, LIMIT)).then(d),
+        k_unit=pl.when(is_(ZERO, LIMIT)).then(c("unit")),
+        k_deadline=pl.when((b == PROGRESS) & (c("tp_deadline") != pl.date(c("plan_year"), 12, 31)))
+        .then(c("tp_deadline")),  # named only when it is not the plan year's end (rules.deadline_note)
+        k_f1=(pl.when(b == ZERO).then(c("zero_met")).when(b == PROGRESS).then(mismatch)
+              .when(b == LIMIT).then(pl.when(lower).then(v <= t).otherwise(v >= t))
+              .when(b == GROWTH).then(c("s") * c("yoy_micro") < 0)),
+        k_f2=pl.when(b == GROWTH).then(c("meets_target")),
+        k_f3=pl.when(b == GROWTH).then(c("meets_peer")),
+    ).with_columns(k_small=_pack(c("k_branch"), c("k_d"))).drop(*FLAGS, "k_branch", "k_d")
+
+
+def _sentences(keys: pl.DataFrame) -> pl.DataFrame:
+    """The sentence of each distinct key: the wording of ``rules.py``, branch by branch."""
+    c = pl.col
+    b, lower = c("k_branch"), c("k_lower")
     note = pl.when(lower).then(pl.lit("(越低越好)")).otherwise(pl.lit(""))
-    compared = (pl.when(gap > 0).then(pl.concat_str([pl.lit("高于时间进度"), _fixed(gap), pl.lit("个百分点")]))
-                .when(gap < 0).then(pl.concat_str([pl.lit("低于时间进度"), _fixed(-gap), pl.lit("个百分点")]))
+    unit = c("k_unit").cast(pl.String)
+
+    def missing(what: str) -> pl.Expr:
+        return pl.concat_str([pl.when(c("k_binding")).then(pl.lit("约束性指标")).otherwise(pl.lit("")),
+                              pl.lit(f"缺少{what}")])
+
+    # time progress
+    zero_text = pl.concat_str([pl.lit("年度目标为0,实际"), _digits(c("k_a"), c("k_d")), unit, pl.lit(","),
+                               pl.when(c("k_f1")).then(pl.lit("达到目标")).otherwise(pl.lit("未达到目标")), note])
+    compared = (pl.when(c("k_sa")).then(pl.concat_str([pl.lit("高于时间进度"), _digits(c("k_b")), pl.lit("个百分点")]))
+                .when(c("k_sb")).then(pl.concat_str([pl.lit("低于时间进度"), _digits(c("k_b")), pl.lit("个百分点")]))
                 .otherwise(pl.lit("与时间进度持平")))
-    d = c("tp_deadline")
-    year_end = (d.dt.year() == c("plan_year")) & (d.dt.month() == 12) & (d.dt.day() == 31)
-    deadline_note = (pl.when(d.is_not_null() & ~year_end)
-                     .then(pl.concat_str([pl.lit(",时间进度按"), d.dt.month().cast(pl.String), pl.lit("月"),
-                                          d.dt.day().cast(pl.String), pl.lit("日完成计")]))
+    dl = c("k_deadline")
+    deadline_note = (pl.when(dl.is_not_null())
+                     .then(pl.concat_str([pl.lit(",时间进度按"), dl.dt.month().cast(pl.String), pl.lit("月"),
+                                          dl.dt.day().cast(pl.String), pl.lit("日完成计")]))
                      .otherwise(pl.lit("")))
-    mismatch_note = (pl.when(c("progress_mismatch").fill_null(False))
-                     .then(pl.concat_str([pl.lit("(报告完成进度"), _fixed(c("reported_progress")), pl.lit("%与计算值不一致)")]))
+    mismatch_note = (pl.when(c("k_f1"))
+                     .then(pl.concat_str([pl.lit("(报告完成进度"), _digits(c("k_c")), pl.lit("%与计算值不一致)")]))
                      .otherwise(pl.lit("")))
-    text = pl.concat_str([pl.lit("完成进度"), _fixed(c("progress_pct")), pl.lit("%,"), compared, note, deadline_note,
-                          mismatch_note])
-    zero_text = pl.concat_str([pl.lit("年度目标为0,实际"), _fixed(c("value"), c("decimals")), c("unit").cast(pl.String),
-                               pl.lit(","), pl.when(c("zero_met")).then(pl.lit("达到目标")).otherwise(pl.lit("未达到目标")),
-                               note])
-    return lf.with_columns(explanation=pl.when(c("is_zero")).then(zero_text)
-                           .when(c("progress_pct").is_null() & c("value").is_null()).then(_missing("本期数值"))
-                           .when(c("progress_pct").is_null()).then(_missing("年度目标"))
-                           .otherwise(text))
-
-
-def _explain_level_limit(lf: pl.LazyFrame) -> pl.LazyFrame:
-    c = pl.col
-    lower = c("direction") == "lower"
-    v, t = c("value"), c("target")
-    unit = c("unit").cast(pl.String)
-    t_text = pl.concat_str([_fixed(t, c("decimals")), unit])
-    said = (pl.when(lower).then(pl.when(v <= t).then(pl.concat_str([pl.lit("未超过限值"), t_text]))
+    progress_text = pl.concat_str([pl.lit("完成进度"), _digits(c("k_a")), pl.lit("%,"), compared, note, deadline_note,
+                                   mismatch_note])
+    # level against limit
+    t_text = pl.concat_str([_digits(c("k_b"), c("k_d")), unit])
+    said = (pl.when(lower).then(pl.when(c("k_f1")).then(pl.concat_str([pl.lit("未超过限值"), t_text]))
                                 .otherwise(pl.concat_str([pl.lit("超过限值"), t_text])))
-            .otherwise(pl.when(v >= t).then(pl.concat_str([pl.lit("达到目标值"), t_text]))
+            .otherwise(pl.when(c("k_f1")).then(pl.concat_str([pl.lit("达到目标值"), t_text]))
                        .otherwise(pl.concat_str([pl.lit("低于目标值"), t_text]))))
-    return lf.with_columns(explanation=pl.when(v.is_null()).then(_missing("本期数值"))
-                           .when(t.is_null()).then(_missing("目标值"))
-                           .otherwise(pl.concat_str([pl.lit("实际值"), _fixed(v, c("decimals")), unit, pl.lit(","), said])))
-
-
-def _explain_growth(lf: pl.LazyFrame) -> pl.LazyFrame:
-    c = pl.col
-    lower = c("direction") == "lower"
-    meets_t, meets_p, has_t = c("meets_target"), c("meets_peer"), c("has_target_growth")
-    said = (pl.when(c("s") * c("yoy_micro") < 0).then(pl.when(lower).then(pl.lit("不降反升")).otherwise(pl.lit("负增长")))
-            .when(meets_t & meets_p).then(pl.when(has_t).then(pl.lit("达到目标和同级平均")).otherwise(pl.lit("达到同级平均")))
-            .when(~meets_t & ~meets_p).then(pl.lit("未达到目标和同级平均"))
-            .when(~meets_t).then(pl.lit("未达到目标"))
-            .otherwise(pl.lit("未达到同级平均")))
-    target_part = (pl.when(has_t).then(pl.concat_str([pl.lit(","), _signed_growth("目标", c("target_growth"))]))
+    limit_text = pl.concat_str([pl.lit("实际值"), _digits(c("k_a"), c("k_d")), unit, pl.lit(","), said])
+    # growth against target and peers
+    has_t, meets_t, meets_p = c("k_b").is_not_null(), c("k_f2"), c("k_f3")
+    verdict = (pl.when(c("k_f1")).then(pl.when(lower).then(pl.lit("不降反升")).otherwise(pl.lit("负增长")))
+               .when(meets_t & meets_p).then(pl.when(has_t).then(pl.lit("达到目标和同级平均")).otherwise(pl.lit("达到同级平均")))
+               .when(~meets_t & ~meets_p).then(pl.lit("未达到目标和同级平均"))
+               .when(~meets_t).then(pl.lit("未达到目标"))
+               .otherwise(pl.lit("未达到同级平均")))
+    target_part = (pl.when(has_t).then(pl.concat_str([pl.lit(","), _growth_text("目标", c("k_sb"), c("k_b"))]))
                    .otherwise(pl.lit("")))
-    return lf.with_columns(explanation=pl.when(c("yoy_micro").is_null()).then(_missing("同比增速"))
-                           .otherwise(pl.concat_str([_signed_growth("同比", c("yoy_pct")), target_part, pl.lit(","),
-                                                     _signed_growth("同级平均", c("peer_avg_yoy_pct")), pl.lit(","), said])))
-
-
-def _missing(what: str) -> pl.Expr:
-    return pl.concat_str([pl.when(pl.col("binding")).then(pl.lit("约束性指标")).otherwise(pl.lit("")), pl.lit(f"缺少{what}")])
-
-
-EXPLAINERS = {"time_progress": _explain_time_progress, "level_limit": _explain_level_limit, "growth": _explain_growth}
+    growth_text = pl.concat_str([_growth_text("同比", c("k_sa"), c("k_a")), target_part, pl.lit(","),
+                                 _growth_text("同级平均", c("k_sc"), c("k_c")), pl.lit(","), verdict])
+    text = (pl.when(b == ZERO).then(zero_text)
+            .when(b.is_in([NO_VALUE, LL_NO_VALUE])).then(missing("本期数值"))
+            .when(b == NO_TARGET).then(missing("年度目标"))
+            .when(b == LL_NO_TARGET).then(missing("目标值"))
+            .when(b == NO_YOY).then(missing("同比增速"))
+            .when(b == PROGRESS).then(progress_text)
+            .when(b == LIMIT).then(limit_text)
+            .otherwise(growth_text))
+    return _unpack(keys).with_columns(explanation=text).select(*KEY_COLUMNS, "explanation")
 
 
 def assess_frame(frame: pl.DataFrame, thresholds: Thresholds | dict | None = None, explain: bool = True) -> pl.DataFrame:
     """One row per item with the columns of ``Result``; ``explain=False`` leaves out the sentences.
 
-    The sentences are built rule by rule on that rule's rows only: a column expression with a
-    branch per rule would format every number of every row three times over.
+    Sentences are built once per distinct wording (``_sentence_key``) and joined back in row order.
     """
     th = thresholds if isinstance(thresholds, Thresholds) else Thresholds.from_plan(thresholds)
     if frame.schema != pl.Schema(ITEM_SCHEMA):
@@ -241,9 +318,13 @@ def assess_frame(frame: pl.DataFrame, thresholds: Thresholds | dict | None = Non
     numbers = _numbers(frame, th)
     if not explain:
         return numbers.with_columns(explanation=pl.lit(None, pl.String)).select(RESULT_COLUMNS).collect()
-    done = numbers.with_row_index("_row").collect()
-    parts = [EXPLAINERS[r](done.lazy().filter(pl.col("rule") == r)) for r in EXPLAINERS]
-    return pl.concat(parts).sort("_row").select(RESULT_COLUMNS).collect()
+    keyed = _sentence_key(numbers).select(*RESULT_COLUMNS[:-1], *KEY_COLUMNS).collect()
+    said = _sentences(keyed.select(KEY_COLUMNS).unique())
+    # join the keys alone and set the sentences beside the rows: a join that carried every result
+    # column would gather all of them again
+    text = keyed.select(KEY_COLUMNS).join(said, on=KEY_COLUMNS, how="left", nulls_equal=True,
+                                           maintain_order="left")["explanation"]
+    return keyed.drop(KEY_COLUMNS).with_columns(text)
 
 
 def results(frame: pl.DataFrame, thresholds: Thresholds | dict | None = None) -> list[Result]:
