@@ -147,9 +147,13 @@ def run_server(host: str, port: int, dev: bool, workers: int = 2) -> None:
 
         call_command("runserver", f"{host}:{port}", use_reloader=False)
         return
+    from django.db import connections
     from gunicorn.app.base import BaseApplication
 
     from planwatch.wsgi import application
+
+    # The migration check opened a connection; forked workers must not share its socket.
+    connections.close_all()
 
     class Server(BaseApplication):
         def load_config(self):
