@@ -145,7 +145,7 @@ def test_assessment_and_dashboard_endpoints(client, admin_user, demo_plan):
     status, dash = get(client, f"/api/v1/plans/{demo_plan.pk}/dashboard?period=2021H1", headers)
     assert status == 200 and {c["code"] for c in dash["cards"]} >= {"gdp", "revenue"}
     assert sum(dash["counts"].values()) == sum(len(a["items"]) for a in dash["board"])
-    assert client.get("/api/v1/plans/1/dashboard?period=2030H1", **headers).status_code == 422
+    assert client.get(f"/api/v1/plans/{demo_plan.pk}/dashboard?period=2030H1", **headers).status_code == 422
     response = client.get("/api/v1/plans/dongcheng-2021/report?period=2021H1&format=md", **headers)
     assert response.status_code == 200 and "东城区" in response.content.decode()
 

@@ -5,7 +5,7 @@ import pytest
 
 from planwatch.data.actions import propose_value
 from planwatch.data.models import DataValue, Document, Fact, Period
-from planwatch.plans.models import Indicator, OrgUnit
+from planwatch.plans.models import Indicator, OrgUnit, Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,7 @@ def test_review_accept_changes_the_dashboard(planner):
     text = "上半年,全区实现区级一般公共预算收入120.3亿元,同比增长9.1%。"
     start = text.index("120.3")
     doc = Document.objects.create(sha256="a" * 64, name="测试通报.txt", format="txt", text=text,
-                                  plan_id=1, period=Period.get("2021H1"))
+                                  plan=Plan.objects.get(code="dongcheng-2021"), period=Period.get("2021H1"))
     fact = Fact.objects.create(document=doc, start=start, end=start + len("120.3亿元"), quote="120.3亿元",
                                subject="区级一般公共预算收入", value=120.3, unit="亿元", yoy_pct=9.1,
                                indicator=Indicator.objects.get(code="revenue"))
