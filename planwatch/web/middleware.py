@@ -2,9 +2,8 @@
 
 Django's LocaleMiddleware follows the browser's Accept-Language, so a planner whose browser
 happens to be set to English would get English pages on first visit. The issue asks for
-Chinese by default with an English switch; this middleware (to be put in place of
-``django.middleware.locale.LocaleMiddleware`` in settings) reads only the cookie that
-``set_language`` writes.
+Chinese by default with an English switch; this middleware (in settings, in place of
+``django.middleware.locale.LocaleMiddleware``) reads only the cookie that ``set_language`` writes.
 """
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
