@@ -117,3 +117,26 @@ def test_street_values_without_targets_are_loaded_and_add_up(demo_plan):
     items = [Item(**row) for row in frame.iter_rows(named=True)]
     (agg,) = [a for a in aggregate.aggregate(items) if a.code == "revenue" and a.org_unit == "110101"]
     assert agg.children_count == len(streets) and agg.consistent is True
+
+
+@pytest.mark.django_db
+def test_a_whole_year_load_reads_the_same_items_as_month_by_month_loads():
+    """More than ``SCAN_PERIODS`` periods take the table-scan query: same rows, current values only."""
+    import polars as pl
+
+    from planwatch.assess import load
+    from planwatch.data.models import DataValue
+
+    assert CliRunner().invoke(synth, ["--units", "40", "--indicators", "12", "--months", "6", "--seed", "3"]).exit_code == 0
+    current = DataValue.objects.filter(period__code="2021-04").exclude(status__in=load.NOT_CURRENT).first()
+    proposed = DataValue.objects.create(indicator_id=current.indicator_id, org_unit_id=current.org_unit_id,
+                                        period_id=current.period_id, value=-12345.0, decimals=1, status="proposed")
+    plan, year = load_items("national-2021", None)
+    months = pl.concat([load_items("national-2021", [f"2021-{m:02d}"])[1] for m in range(1, 7)])
+    assert len(set(year["period"].cast(pl.String))) == 6 > load.SCAN_PERIODS
+    key = ["item_type", "code", "org_unit", "period"]
+    as_text = lambda f: f.with_columns(pl.col(pl.Categorical).cast(pl.String)).sort(key)  # noqa: E731
+    assert as_text(year).equals(as_text(months))
+    assert proposed.value not in year["value"].to_list()
+    explained = batch.assess_frame(year, plan.thresholds)
+    assert explained.height == year.height and explained["explanation"].null_count() == 0
