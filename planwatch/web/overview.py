@@ -14,6 +14,7 @@ from datetime import date
 
 import polars as pl
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from planwatch.assess import batch
 from planwatch.assess.load import LoadError, load_items
@@ -164,7 +165,7 @@ def build(plan: Plan, period: str, org_unit: OrgUnit, *, level: str = "", depart
         results = results_for(plan, period, org_unit)
         note = ""
     except LoadError as exc:
-        results, note = [], f"{period} 暂无数据({exc})"
+        results, note = [], _("%(period)s 暂无数据(%(error)s)") % {"period": period, "error": exc}
     own = {(r.item_type, r.code): r for r in results if r.org_unit == org_unit.code}
     uses, tasks = structure(plan, org_unit)
     cards = [Card(code, name, unit, binding, own.get(("indicator", code)))
@@ -187,7 +188,7 @@ def build(plan: Plan, period: str, org_unit: OrgUnit, *, level: str = "", depart
     for area in plan.areas.order_by("order", "code"):
         board[area.name] = []
     for i in shown:
-        board.setdefault(i.area or "其他", []).append(i)
+        board.setdefault(i.area or _("其他"), []).append(i)
     board = {k: v for k, v in board.items() if v}
     tp = next((r.time_progress_pct for r in results if r.item_type == "indicator"), None)
     children = list(OrgUnit.objects.filter(parent=org_unit).order_by("code"))
