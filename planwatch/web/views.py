@@ -9,7 +9,8 @@ from django.shortcuts import render
 from planwatch.accounts import permissions as perms
 from planwatch.data.models import NOT_CURRENT, DataValue
 from planwatch.plans.models import Department, Indicator, OrgUnit, Plan, PlanIndicator, Target
-from planwatch.web import overview
+from planwatch.data.models import AuditEntry
+from planwatch.web import overview, views_scope
 from planwatch.web.context import date_of, org_unit_of, period_of, plan_or_404
 
 LEVEL_CHOICES = [("red", "红"), ("yellow", "黄"), ("green", "绿"), ("missing", "缺数")]
@@ -27,12 +28,19 @@ def home(request):
 def dashboard(request, plan_code):
     plan = plan_or_404(request.user, plan_code)
     period = period_of(request, plan)
-    org_unit = org_unit_of(request, plan)
+    org_unit = own_unit_of(request, plan)
     level = request.GET.get("level", "")
     level = level if level in dict(LEVEL_CHOICES) else ""
     department = request.GET.get("department", "")
     due_by = date_of(request.GET.get("due"))
-    ov = overview.build(plan, period, org_unit, level=level, department=department, due_by=due_by)
+    if views_scope.sees_whole_plan(request.user):
+        ov = overview.build(plan, period, org_unit, level=level, department=department, due_by=due_by)
+    else:  # reporters: hidden items go before the filters, so counts and cards leak nothing
+        ov = views_scope.restrict(
+            overview.build(plan, period, org_unit),
+            views_scope.visible_indicator_codes(request.user, plan, org_unit, period),
+            views_scope.visible_task_ids(request.user, plan, org_unit),
+            level=level, department=department, due_by=due_by)
     context = {
         "plan": plan, "ov": ov, "period": period, "org_unit": org_unit,
         "periods": overview.periods_of(plan) or [period],
@@ -45,6 +53,15 @@ def dashboard(request, plan_code):
     context["departments"] = sorted(set(context["departments"]), key=lambda d: d.code)
     template = "web/_board.html" if request.htmx and request.htmx.target == "board" else "web/dashboard.html"
     return render(request, template, context)
+
+
+def own_unit_of(request, plan):
+    """The org unit a page is about; a 街道 reporter who names none starts at its own 街道."""
+    if not (request.GET.get("org") or request.POST.get("org")) and perms.role_of(request.user) == perms.SUBDISTRICT:
+        unit = perms.membership_of(request.user).org_unit
+        if unit is not None and plan.org_unit_id in perms.unit_and_above(unit):
+            return unit
+    return org_unit_of(request, plan)
 
 
 def provenance(value: DataValue) -> dict:
@@ -65,26 +82,55 @@ def indicator(request, plan_code, indicator_code):
         raise Http404("计划中没有这个指标")
     ind = use.indicator
     period = period_of(request, plan)
-    org_unit = org_unit_of(request, plan)
+    org_unit = own_unit_of(request, plan)
     values = perms.visible_values(request.user, DataValue.objects.filter(indicator=ind)).exclude(status__in=NOT_CURRENT)
     series = list(values.filter(org_unit=org_unit, period__year=plan.year)
                   .select_related("period", "document", "fact", "created_by", "updated_by").order_by("period__end", "period__kind"))
-    rows = [{"value": v, "provenance": provenance(v)} for v in series]
+    show_history = can_see_history(request.user)
+    rows = [{"value": v, "provenance": provenance(v), "history": history_of(v) if show_history else None}
+            for v in series]
     chart = {"periods": [v.period.code for v in series], "values": [v.value for v in series],
              "yoy": [v.yoy_pct for v in series], "unit": ind.unit, "name": ind.name}
     target = Target.objects.filter(plan=plan, indicator=ind, org_unit=org_unit).first()
     ranked, by_unit = overview.ranking(plan, period, org_unit, ind.code)
     child_values = {v.org_unit.code: v for v in values.filter(period__code=period, org_unit__parent=org_unit)
                     .select_related("org_unit", "document", "fact", "created_by", "updated_by")}
+    result = overview.own_result(plan, period, org_unit, ind.code)
+    if not views_scope.sees_whole_plan(request.user):
+        # reporters: no verdict on a figure they may not see, no rank of a 街道 whose figure is hidden
+        if ind.code not in views_scope.visible_indicator_codes(request.user, plan, org_unit, period):
+            result = None
+        ranked = [r for r in ranked if r.org_unit in child_values]
     breakdown = [{"rank": r, "result": by_unit.get(r.org_unit), "value": child_values.get(r.org_unit),
                   "provenance": provenance(child_values[r.org_unit]) if r.org_unit in child_values else None}
                  for r in ranked]
     return render(request, "web/indicator.html", {
         "plan": plan, "use": use, "ind": ind, "period": period, "org_unit": org_unit, "rows": rows,
         "chart": chart, "target": target,
-        "result": overview.own_result(plan, period, org_unit, ind.code), "breakdown": breakdown,
+        "result": result, "breakdown": breakdown, "show_history": show_history,
         "breakdown_chart": {"units": [b["rank"].org_unit_name for b in breakdown],
                             "values": [b["rank"].measure_value for b in breakdown], "unit": ind.unit},
         "periods": overview.periods_of(plan) or [period],
         "units": [plan.org_unit, *OrgUnit.objects.filter(parent=plan.org_unit).order_by("code")],
     })
+
+
+def can_see_history(user) -> bool:
+    """Planners and administrators read the whole trail; reporters the history of the records they
+    may see (the page only lists those); viewers read figures, not who changed them."""
+    return perms.can_view_audit(user) or perms.role_of(user) in perms.REPORTERS
+
+
+def history_of(record, limit: int = 50) -> list[dict]:
+    """The audit entries of one record, newest first, as plain rows (the template escapes them)."""
+    out = []
+    for e in AuditEntry.objects.for_object(record).order_by("-at", "-pk")[:limit]:
+        out.append({"at": e.at, "actor": e.actor, "action": e.action, "reason": e.reason,
+                    "old": _changes(e.old), "new": _changes(e.new)})
+    return out
+
+
+def _changes(data) -> str:
+    if not data:
+        return ""
+    return ", ".join(f"{k}={v}" for k, v in data.items() if v not in (None, ""))

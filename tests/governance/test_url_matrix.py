@@ -121,7 +121,19 @@ RULES: dict[tuple[str, str | None], list[Case]] = {
         Case(PLANNING | {"subdistrict"}, _plan("p1"), method="post", note="一街道's own figure",
              body=lambda w: {"kind": "value", "row": f"v{w.housing_area.pk}", "period": "2021H1", "org": "D1S1",
                              f"v{w.housing_area.pk}-value": "3",
-                             f"v{w.housing_area.pk}-version": str(w.v_street.version)})],
+                             f"v{w.housing_area.pk}-version": str(w.v_street.version)}),
+        Case(PLANNING | {"department"}, _plan("p1"), method="post", note="submit button on finance's draft",
+             body=lambda w: {"kind": "value", "row": f"v{w.revenue.pk}", "period": "2021H1", "org": "D1",
+                             "op": "submit", "version": str(w.v_finance.version)}),
+        Case(PLANNING, _plan("p1"), method="post", note="approve button (a draft: a form error for planners)",
+             body=lambda w: {"kind": "value", "row": f"v{w.revenue.pk}", "period": "2021H1", "org": "D1",
+                             "op": "approve", "version": str(w.v_finance.version)})],
+    ("plans/<slug:plan_code>/owed/", "owed"): [
+        Case(SIGNED_IN, _plan("p1"), query="?period=2021H1", note="reporters see their own open items"),
+        Case(READERS_OF_ALL, _plan("p2"), query="?period=2021H1")],
+    ("plans/<slug:plan_code>/period/", "period_lock"): [
+        Case(PLANNING, _plan("p1"), method="post", body=lambda w: {"period": "2021H1", "op": "lock", "reason": "发布"}),
+        Case(PLANNING, _plan("p2"), method="post", body=lambda w: {"period": "2021H1", "op": "lock", "reason": "发布"})],
     ("plans/<slug:plan_code>/report.<str:fmt>", "report"): [
         Case(SIGNED_IN, lambda w: {"plan_code": "p1", "fmt": "docx"}, query="?period=2021H1"),
         Case(READERS_OF_ALL, lambda w: {"plan_code": "p2", "fmt": "docx"}, query="?period=2021H1")],
