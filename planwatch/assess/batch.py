@@ -53,8 +53,17 @@ def _micro(pct: pl.Expr) -> pl.Expr:
 
 def _time_progress(frame: pl.DataFrame, basis: str) -> pl.Series:
     """Time progress of every row, computed once per distinct (period, plan year, deadline)."""
-    pairs = frame.select("period", "plan_year").unique()
-    if pairs.height == pairs["period"].n_unique():  # the usual case: one plan year per period
+    years = frame["plan_year"].unique()
+    codes_of = frame["period"].to_physical()
+    if years.len() == 1 and years.null_count() == 0 and codes_of.null_count() == 0 and codes_of.max() < (1 << 24):
+        # the usual case, one plan year: a table indexed by the period's categorical code
+        periods = frame["period"].unique()
+        codes = periods.to_physical()
+        table = [None] * (codes.max() + 1)
+        for code, p in zip(codes.to_list(), periods.cast(pl.String).to_list()):
+            table[code] = TimeProgress(Period.parse(p), years[0], basis).pct
+        tp = pl.Series(table, dtype=pl.Float64).gather(codes_of)
+    elif (pairs := frame.select("period", "plan_year").unique()).height == pairs["period"].n_unique():
         by_period = {p: TimeProgress(Period.parse(p), y, basis).pct for p, y in pairs.iter_rows()}
         tp = frame["period"].replace_strict(by_period, return_dtype=pl.Float64)
     else:
@@ -84,11 +93,12 @@ def _numbers(frame: pl.DataFrame, th: Thresholds) -> pl.LazyFrame:
     lf = (frame.with_columns(_time_progress(frame, th.basis)).lazy()
           .with_columns(tp_deadline=pl.when(c("item_type") == "task").then(c("deadline")))
           .with_columns(
-              rule=(pl.when(c("item_type") == "task").then(pl.lit("time_progress"))
-                    .when(c("rule").cast(pl.String).fill_null("") != "").then(c("rule").cast(pl.String))
-                    .when(c("kind") == "level").then(pl.lit("level_limit"))
-                    .when(c("target").is_null() & c("target_growth").is_not_null()).then(pl.lit("growth"))
-                    .otherwise(pl.lit("time_progress"))).cast(pl.Categorical),
+              # categorical words in, categorical words out: no string is built per row
+              rule=(pl.when(c("item_type") == "task").then(pl.lit("time_progress", _Cat))
+                    .when(c("rule").is_not_null() & (c("rule") != "")).then(c("rule"))
+                    .when(c("kind") == "level").then(pl.lit("level_limit", _Cat))
+                    .when(c("target").is_null() & c("target_growth").is_not_null()).then(pl.lit("growth", _Cat))
+                    .otherwise(pl.lit("time_progress", _Cat))),
               computed=(pl.when(c("value").is_not_null() & c("target").is_not_null() & (c("target") != 0))
                         .then(c("value") / c("target") * 100.0)),
               yoy_micro=_micro(c("yoy_pct")),
@@ -97,9 +107,8 @@ def _numbers(frame: pl.DataFrame, th: Thresholds) -> pl.LazyFrame:
           )
           .with_columns(
               progress_pct=pl.coalesce(c("computed"), c("reported_progress")),
-              progress_source=(pl.when(c("computed").is_not_null()).then(pl.lit("computed"))
-                               .when(c("reported_progress").is_not_null()).then(pl.lit("reported"))
-                               ).cast(pl.Categorical),
+              progress_source=(pl.when(c("computed").is_not_null()).then(pl.lit("computed", _Cat))
+                               .when(c("reported_progress").is_not_null()).then(pl.lit("reported", _Cat))),
               progress_mismatch=(pl.when(c("computed").is_not_null() & c("reported_progress").is_not_null())
                                  .then((c("computed") - c("reported_progress")).abs() > th.reported_tolerance)),
               peer_sum=c("yoy_micro").sum().over(PEER_KEYS),
@@ -119,7 +128,7 @@ def _numbers(frame: pl.DataFrame, th: Thresholds) -> pl.LazyFrame:
     )
 
     def lit(x):
-        return pl.lit(x)
+        return pl.lit(x, LEVEL_TYPE)
 
     gap, v, t = c("gap"), c("value"), c("target")
     band = th.limit_band_pct / 100.0
@@ -296,15 +305,13 @@ def _sentences(keys: pl.DataFrame) -> pl.DataFrame:
                    .otherwise(pl.lit("")))
     growth_text = pl.concat_str([_growth_text("同比", c("k_sa"), c("k_a")), target_part, pl.lit(","),
                                  _growth_text("同级平均", c("k_sc"), c("k_c")), pl.lit(","), verdict])
-    text = (pl.when(b == ZERO).then(zero_text)
-            .when(b.is_in([NO_VALUE, LL_NO_VALUE])).then(missing("本期数值"))
-            .when(b == NO_TARGET).then(missing("年度目标"))
-            .when(b == LL_NO_TARGET).then(missing("目标值"))
-            .when(b == NO_YOY).then(missing("同比增速"))
-            .when(b == PROGRESS).then(progress_text)
-            .when(b == LIMIT).then(limit_text)
-            .otherwise(growth_text))
-    return _unpack(keys).with_columns(explanation=text).select(*KEY_COLUMNS, "explanation")
+    # each wording on its own keys: a when/then over all of them would format every branch's figures
+    texts = {ZERO: zero_text, NO_VALUE: missing("本期数值"), LL_NO_VALUE: missing("本期数值"),
+             NO_TARGET: missing("年度目标"), LL_NO_TARGET: missing("目标值"), NO_YOY: missing("同比增速"),
+             PROGRESS: progress_text, LIMIT: limit_text, GROWTH: growth_text}
+    keys = _unpack(keys).lazy()
+    return pl.concat([keys.filter(b == branch).select(*KEY_COLUMNS, explanation=text)
+                      for branch, text in texts.items()]).collect()
 
 
 def assess_frame(frame: pl.DataFrame, thresholds: Thresholds | dict | None = None, explain: bool = True) -> pl.DataFrame:
