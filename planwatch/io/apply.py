@@ -2,7 +2,7 @@
 
 The readers (workbook, CSV, DHIS2) turn a file into ``Entry`` objects and collect problems; this
 module adds the permission problems and, only when nothing at all is wrong, writes through the
-action functions of ``planwatch.data.actions`` inside one ``transaction.atomic()``.  A failure
+bulk action functions of ``planwatch.data.actions`` inside one ``transaction.atomic()``.  A failure
 half way (a locked period, a constraint) rolls the whole file back and is reported like any
 other problem, at the cell it came from.  Writing unchanged figures is a no-op in the actions,
 so importing the same file twice changes nothing.
@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from planwatch.data.actions import Actor, record_task_progress, record_value
+# record_value and record_task_progress stay importable here (the single-figure reference that
+# the bulk actions follow; tests compare the two paths through this module).
+from planwatch.data.actions import (Actor, record_task_progress, record_task_progresses,  # noqa: F401
+                                    record_value, record_values)
 from planwatch.data.models import NOT_CURRENT, DataValue, Period, Source, Status, TaskProgress
 from planwatch.io.catalog import PlanCatalog
 from planwatch.io.problems import Collector, ImportReport, ImportRefused, Problem
@@ -100,6 +103,8 @@ def write(entries: list[Entry], report: ImportReport, *, actor: Actor, reason: s
 
     A figure equal to the current one is not sent to the actions at all: it changes nothing, and
     a reporter re-sending an already submitted file must not be told it may no longer edit it.
+    The rest go to the bulk actions (record_values, record_task_progresses), which apply
+    record_value's checks item by item but ask the database once per distinct question.
     """
     try:
         with transaction.atomic():
@@ -107,29 +112,40 @@ def write(entries: list[Entry], report: ImportReport, *, actor: Actor, reason: s
             if plan is not None:
                 _refuse_locked_periods(plan, periods, entries, report)
             current = _current_rows(entries, periods)
+            to_write: dict[str, list[Entry]] = {"value": [], "task": []}
             for e in entries:
-                period = periods[e.period]
-                key = _key(e, period)
-                old = current.get(key)
+                old = current.get(_key(e, periods[e.period]))
                 if old is not None and _same(e, old):
                     report.unchanged += 1
                     continue
-                try:
-                    if e.kind == "value":
-                        record_value(e.indicator, e.org_unit, period, source=Source.IMPORTED, status=Status.SUBMITTED,
-                                     actor=actor, reason=reason, decimals=e.indicator.decimals, **e.numbers)
-                    else:
-                        record_task_progress(e.task, period, source=Source.IMPORTED, status=Status.SUBMITTED,
-                                             actor=actor, reason=reason, **e.numbers)
-                except Exception as exc:  # a lock, a permission, a workflow rule: report it where it came from
-                    raise _WriteFailed(e, _reason_of(exc)) from exc
-                if old is None:
-                    report.created += 1
-                else:
+                to_write[e.kind].append(e)
+            values = to_write["value"]
+            _bulk(record_values, values, [
+                {"indicator": e.indicator, "org_unit": e.org_unit, "period": periods[e.period],
+                 "decimals": e.indicator.decimals, **e.numbers} for e in values], actor=actor, reason=reason)
+            tasks = to_write["task"]
+            _bulk(record_task_progresses, tasks, [
+                {"task": e.task, "period": periods[e.period], **e.numbers} for e in tasks], actor=actor, reason=reason)
+            for e in values + tasks:
+                if (_key(e, periods[e.period])) in current:
                     report.updated += 1
+                else:
+                    report.created += 1
     except _WriteFailed as failed:
         e = failed.entry
         raise ImportRefused([Problem(e.sheet, e.cell, f"{e.label}:{failed.reason}")], report.filename) from None
+
+
+def _bulk(action, entries: list[Entry], items: list[dict], *, actor: Actor, reason: str) -> None:
+    if not items:
+        return
+    try:
+        action(items, source=Source.IMPORTED, status=Status.SUBMITTED, actor=actor, reason=reason)
+    except Exception as exc:  # a lock, a permission, a workflow rule: report it where it came from
+        index = getattr(exc, "item_index", None)
+        if index is None:
+            raise
+        raise _WriteFailed(entries[index], _reason_of(exc)) from exc
 
 
 def _refuse_locked_periods(plan, periods: dict, entries: list[Entry], report: ImportReport) -> None:

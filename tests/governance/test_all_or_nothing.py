@@ -1,7 +1,8 @@
 """Imports and ingestion write everything or nothing: a failure half way leaves no trace.
 
-The failure is injected into the write path itself (the Nth call of record_value raises), so
-these tests fail if any bulk path commits row by row.
+The failure is injected into the write path itself (the Nth call of record_value raises; for
+imports, which write through the bulk record_values, the failure comes right after it has
+inserted every row and audit entry), so these tests fail if any path commits before the end.
 """
 from __future__ import annotations
 
@@ -72,12 +73,20 @@ def test_import_with_a_failure_half_way_writes_nothing(demo_plan, monkeypatch):
         writer.writerow([demo_plan.code, "2021H1", indicator.code, street.code, 10 + i])
     data = buf.getvalue().encode("utf-8")
     before = snapshot_counts()
-    wrapper = fail_on_call(5, apply.record_value)
-    monkeypatch.setattr(apply, "record_value", wrapper)
+    real, written = apply.record_values, {}
+
+    def write_then_fail(items, **kwargs):
+        rows = real(items, **kwargs)
+        written.update(snapshot_counts())
+        raise Boom(f"injected failure after writing {len(rows)} values")
+
+    monkeypatch.setattr(apply, "record_values", write_then_fail)
     with pytest.raises(Exception) as info:
         import_workbook(io.BytesIO(data), name="values.csv")
     assert "injected failure" in str(info.value) or isinstance(info.value, Boom), info.value
-    assert wrapper.calls["n"] == 5
+    # every value and its audit entry were in the database inside the transaction before the failure
+    assert written["DataValue"] == before["DataValue"] + len(streets)
+    assert written["AuditEntry"] == before["AuditEntry"] + len(streets)
     assert snapshot_counts() == before
     monkeypatch.undo()
     report = import_workbook(io.BytesIO(data), name="values.csv")
