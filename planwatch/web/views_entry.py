@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -47,12 +48,12 @@ def _mark_steps(user, plan, rows):
         row["can_return"] = approver and status in (Status.SUBMITTED, Status.APPROVED)
 
 
-def _page(request, plan, period, org_unit, values, tasks, status=200):
+def _page(request, plan, period, org_unit, values, tasks):
     shown = [r for r in values if r["visible"]]
     _mark_steps(request.user, plan, shown + tasks)
     context = base._context(request, plan, period, org_unit, values=shown, tasks=tasks,
                             locked=actions.is_locked(plan, period), can_lock=perms.can_lock(request.user, plan))
-    return render(request, "web/entry.html", context, status=status)
+    return render(request, "web/entry.html", context)
 
 
 @login_required
@@ -164,6 +165,4 @@ def period_lock(request, plan_code):
             raise Http404(_("没有这个操作"))
     except (ValidationError, ValueError) as exc:
         messages.error(request, "; ".join(getattr(exc, "messages", None) or [str(exc)]))
-    from django.urls import reverse
-
     return redirect(f"{reverse('web:entry', args=[plan.code])}?period={period}&org={org_unit.code}")

@@ -3,6 +3,7 @@ the actions with version checks, the reporting calendar page, and per-record his
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -48,7 +49,6 @@ def test_department_reporter_sees_its_own_indicator_on_the_dashboard_and_not_ano
 def test_hidden_items_do_not_count(w):
     def total(client):
         html = client.get("/plans/p1/?period=2021H1").content.decode()
-        import re
         return sum(int(n) for n in re.findall(r'id="count-\w+">(\d+)<', html))
 
     # planner: two indicators and the district's one task; finance: its indicator and its task
