@@ -14,4 +14,6 @@ STATUS = [
 SOURCE = [gettext_noop("填报"), gettext_noop("导入"), gettext_noop("文档抽取")]
 INDICATOR_KIND = [gettext_noop("累计量"), gettext_noop("水平值")]
 BINDING = [gettext_noop("约束性"), gettext_noop("预期性")]
+# planwatch.data.calendar: what a reporter owes and where its reporting stands
+OWED = [gettext_noop("未填报"), gettext_noop("已报齐"), gettext_noop("逾期"), gettext_noop("未到期")]
 LEVEL = [gettext_noop("红"), gettext_noop("黄"), gettext_noop("绿"), gettext_noop("缺数")]

@@ -5,6 +5,7 @@ The catalogue checks read the committed ``.po`` and ``.mo`` with the standard li
 GNU gettext is needed when the tests run.
 """
 import ast
+import datetime as dt
 import gettext as stdlib_gettext
 import re
 from pathlib import Path
@@ -14,7 +15,8 @@ from django.conf import settings
 from django.utils import translation
 
 import planwatch
-from planwatch.data.models import Source, Status
+from planwatch.data.calendar import OwedItem, ReporterStatus
+from planwatch.data.models import ReportingDeadline, Source, Status
 from planwatch.plans.models import Indicator
 from planwatch.web import model_labels
 
@@ -126,7 +128,12 @@ def test_every_string_the_web_code_marks_is_in_the_catalogue(catalogue):
 def test_model_labels_the_pages_show_are_listed_and_translated():
     labels = [label for _, label in Status.choices + Source.choices + Indicator.Kind.choices]
     labels += [Indicator(binding=True).binding_label, Indicator(binding=False).binding_label]
-    listed = set(model_labels.STATUS + model_labels.SOURCE + model_labels.INDICATOR_KIND + model_labels.BINDING)
+    labels += [OwedItem("value", "x", None).status_label]
+    deadline = ReportingDeadline(due=dt.date(2021, 7, 15))
+    labels += [ReporterStatus(deadline, 1, [OwedItem("value", "x", None)], today=today).state_label
+               for today in (dt.date(2021, 7, 1), dt.date(2021, 8, 1))] + [ReporterStatus(deadline, 0).state_label]
+    listed = set(model_labels.STATUS + model_labels.SOURCE + model_labels.INDICATOR_KIND + model_labels.BINDING
+                 + model_labels.OWED)
     assert [label for label in labels if label not in listed] == []
     with translation.override("en"):
         english = {label: translation.gettext(label) for label in labels}
