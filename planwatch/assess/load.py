@@ -190,19 +190,34 @@ def indicator_items(plan: PlanInfo, periods: pl.DataFrame, org_units: pl.DataFra
     org_units = org_units.cast(_categorical(org_units))
     periods = periods.cast(_categorical(periods))
     wanted = packed(targets.join(periods.select("period_id"), how="cross"))
-    frame = (wanted.join(packed(values).drop("indicator_id", "org_unit_id", "period_id"), on="_key", how="full",
+    items = (wanted.join(packed(values).drop("indicator_id", "org_unit_id", "period_id"), on="_key", how="full",
                          coalesce=True)
              .with_columns(indicator_id=pl.coalesce("indicator_id", pl.col("_key") // (1 << 38)),
                            org_unit_id=pl.coalesce("org_unit_id", (pl.col("_key") // (1 << 16)) % (1 << 22)),
                            period_id=pl.coalesce("period_id", pl.col("_key") % (1 << 16)))
-             .join(org_units, on="org_unit_id", how="inner")
-             .join(indicators, on="indicator_id", how="inner")
-             .join(periods, on="period_id", how="inner"))
+             .drop("_key"))
+    # The dimension tables are looked up by position (id → row), not joined: the rows keep their
+    # order, and 6.8M rows gather a handful of small tables' columns without hashing anything.
+    at = {name: _positions(items[f"{name}_id"], dim[f"{name}_id"])
+          for name, dim in (("org_unit", org_units), ("indicator", indicators), ("period", periods))}
+    known = at["org_unit"].is_not_null() & at["indicator"].is_not_null() & at["period"].is_not_null()
+    if not known.all():  # values of org units outside the plan's tree, indicators outside the plan
+        items, at = items.filter(known), {k: v.filter(known) for k, v in at.items()}
+    words = [dim.drop(f"{name}_id")[at[name]]
+             for name, dim in (("org_unit", org_units), ("indicator", indicators), ("period", periods))]
+    frame = pl.concat([items, *words], how="horizontal")
     return frame.with_columns(
-        item_type=pl.lit("indicator"), plan_year=pl.lit(plan.year, pl.Int32),
+        item_type=pl.lit("indicator", ITEM_SCHEMA["item_type"]), plan_year=pl.lit(plan.year, pl.Int32),
         decimals=pl.coalesce("ind_decimals", "value_decimals", pl.lit(1, pl.Int32)),
-        rule=pl.col("rule").fill_null(""), deadline=pl.lit(None, pl.Date),
+        deadline=pl.lit(None, pl.Date),
     ).select(list(ITEM_SCHEMA)).cast(ITEM_SCHEMA)
+
+
+def _positions(ids: pl.Series, keys: pl.Series) -> pl.Series:
+    """For each id, the row of ``keys`` that holds it (null where none does): a join by array index."""
+    size = max(ids.max() or 0, keys.max() or 0) + 1
+    table = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(keys, pl.arange(0, keys.len(), eager=True))
+    return table.gather(ids)
 
 
 def task_items(plan: PlanInfo, periods: pl.DataFrame, org_units: pl.DataFrame) -> pl.DataFrame:

@@ -140,3 +140,15 @@ def test_a_whole_year_load_reads_the_same_items_as_month_by_month_loads():
     assert proposed.value not in year["value"].to_list()
     explained = batch.assess_frame(year, plan.thresholds)
     assert explained.height == year.height and explained["explanation"].null_count() == 0
+
+
+def test_values_outside_the_plans_org_tree_are_not_items(demo_plan):
+    from planwatch.data.models import DataValue, Period
+    from planwatch.plans.models import Indicator, OrgUnit
+
+    elsewhere = OrgUnit.objects.create(code="110102", name="西城区", level="district")
+    DataValue.objects.create(indicator=Indicator.objects.get(code="revenue"), org_unit=elsewhere,
+                             period=Period.get("2021H1"), value=1.0, decimals=1, status="approved")
+    plan, frame = load_items(demo_plan, ["2021H1"])
+    assert frame.height > 0 and "110102" not in frame["org_unit"].cast(str).to_list()
+    assert frame["org_unit_name"].null_count() == 0 and frame["name"].null_count() == 0
