@@ -16,7 +16,7 @@ from django.utils import translation
 
 import planwatch
 from planwatch.data.calendar import OwedItem, ReporterStatus
-from planwatch.data.models import ReportingDeadline, Source, Status
+from planwatch.data.models import Document, ReportingDeadline, Source, Status
 from planwatch.plans.models import Indicator
 from planwatch.web import model_labels
 
@@ -196,3 +196,28 @@ def test_english_indicator_page_translates_model_labels(planner):
         expected = f"{translation.gettext(ind.binding_label)} · {translation.gettext(ind.get_kind_display())}"
     assert expected in html and "Annual target" in html and "Figures by period" in html
     assert ind.binding_label not in text_tokens(html)
+
+
+PAGES = ["/", DASH + "?period=2021H1", DASH + "indicators/revenue/?period=2021H1", DASH + "entry/?period=2021H1",
+         DASH + "entry/?period=2021H1&org=110101003", DASH + "owed/?period=2021H1", "/documents/"]
+
+
+@pytest.mark.django_db
+def test_no_page_shows_a_template_or_web_code_string_in_english(planner):
+    """Every label the templates and web code translate is English on every page, and Chinese
+    on the same pages by default (so the check can see them)."""
+    marked = set(template_literals()) | set(python_literals())
+    pages = PAGES + [f"/documents/{d.pk}/" for d in Document.objects.order_by("pk")[:1]]
+    chinese = {url: set(text_tokens(planner.get(url).content.decode())) & marked for url in pages}
+    assert all(chinese.values()), chinese
+    choose(planner, "en")
+    english = {url: sorted(set(text_tokens(planner.get(url).content.decode())) & marked) for url in pages}
+    assert english == {url: [] for url in pages}
+
+
+@pytest.mark.django_db
+def test_login_page_in_english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/accounts/login/").content.decode()
+    assert "User name" in html and "Password" in html and "Log in" in html
+    assert set(text_tokens(html)) & set(template_literals(["registration/login.html"])) == set()
