@@ -12,8 +12,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -84,8 +85,12 @@ def entry(request, plan_code):
     if saved and not request.htmx:
         return redirect(f"{request.path}?period={period}&org={org_unit.code}")
     if request.htmx:
+        # the row, and its workflow buttons swapped out of band: they must carry the new version
+        _mark_steps(request.user, plan, [row])
+        context = base._context(request, plan, period, org_unit, row=row, saved=saved, kind=kind, oob=True)
         template = "web/_entry_value_row.html" if kind == "value" else "web/_entry_task_row.html"
-        return render(request, template, base._context(request, plan, period, org_unit, row=row, saved=saved))
+        return HttpResponse(render_to_string(template, context, request)
+                            + render_to_string("web/_entry_workflow.html", context, request))
     return _page(request, plan, period, org_unit, values, tasks)
 
 

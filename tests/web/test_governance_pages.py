@@ -233,3 +233,14 @@ def test_indicator_page_shows_the_escaped_history_of_each_value(w):
     # a reporter sees the history of its own figure; a viewer sees figures, not the trail
     assert 'id="history"' in login(w, "finance").get("/plans/p1/indicators/revenue/?period=2021H1&org=D1").content.decode()
     assert 'id="history"' not in login(w, "viewer").get("/plans/p1/indicators/revenue/?period=2021H1&org=D1").content.decode()
+
+
+def test_htmx_save_also_refreshes_the_workflow_buttons(w):
+    pk = w.revenue.pk
+    html = login(w, "planner").post("/plans/p1/entry/", {
+        "kind": "value", "row": f"v{pk}", "period": "2021H1", "org": "D1", f"v{pk}-value": "55",
+        f"v{pk}-version": str(w.v_finance.version)}, HTTP_HX_REQUEST="true").content.decode()
+    saved = DataValue.objects.get(pk=w.v_finance.pk)
+    assert saved.value == 55.0 and saved.status == Status.SUBMITTED
+    slot = html.split(f'id="step-v{pk}" hx-swap-oob="true"')[1]
+    assert f'name="version" value="{saved.version}"' in slot and 'value="approve"' in slot
