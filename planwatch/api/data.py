@@ -19,7 +19,7 @@ from planwatch.api.pagination import Pages
 from planwatch.api.schemas import (Code, PeriodCode, ProgressEdit, ProgressIn, ProgressOut, Problem, StaleOut,
                                    ValueEdit, ValueIn, ValueOut)
 from planwatch.data import actions
-from planwatch.data.models import NOT_CURRENT, DataValue, Source, Status, TaskProgress
+from planwatch.data.models import NOT_CURRENT, DataValue, Source, TaskProgress
 from planwatch.plans.models import PlanIndicator, Task
 
 router = Router(tags=["数据填报 values"])

@@ -257,7 +257,7 @@ def parse_plan_text(text: str, filename: str = "<plan>") -> DeclaredPlan:
 
 
 def _validate(doc: LineDict, filename: str) -> DeclaredPlan:
-    from planwatch.plans.models import Department, Indicator, OrgUnit  # the catalogue already stored
+    from planwatch.plans.models import Department, OrgUnit  # the catalogue already stored
 
     c = _Checker()
     for key in doc:

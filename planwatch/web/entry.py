@@ -1,4 +1,4 @@
-"""Data entry: the figures of a plan's indicators and the progress of its key tasks for one period.
+"""Data entry rows and saving them (the view itself is planwatch.web.views_entry): the figures of a plan's indicators and the progress of its key tasks for one period.
 
 Each row is its own form carrying the version it was read at, so two people editing the same
 figure do not overwrite each other silently: the second one sees the newer figure and a message.
@@ -6,17 +6,13 @@ figure do not overwrite each other silently: the second one sees the newer figur
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from planwatch.accounts import permissions as perms
 from planwatch.data import actions
 from planwatch.data.models import NOT_CURRENT, DataValue, Period, Source, Status, TaskProgress
 from planwatch.plans.models import OrgUnit, PlanIndicator, Task
-from planwatch.web.context import org_unit_of, period_of, plan_or_404
 from planwatch.web.forms import ProgressForm, ValueForm
 
 
@@ -56,31 +52,6 @@ def _context(request, plan, period, org_unit, **extra):
             **extra}
 
 
-@login_required
-def entry(request, plan_code):
-    plan = plan_or_404(request.user, plan_code)
-    period = period_of(request, plan)
-    org_unit = org_unit_of(request, plan)
-    values = _value_rows(request.user, plan, period, org_unit)
-    tasks = _task_rows(request.user, plan, period, org_unit)
-    if request.method == "POST":
-        kind = request.POST.get("kind")
-        rows = values if kind == "value" else tasks if kind == "task" else []
-        key = request.POST.get("row", "")
-        row = next((r for r in rows if r["form"].prefix == key), None)
-        if row is None:
-            raise Http404(_("没有这一行"))
-        if not row["editable"]:
-            perms.require(False, _("无权填报这一项"))
-        saved = _save_row(request, kind, row, plan, period, org_unit)
-        if saved and not request.htmx:
-            return redirect(f"{request.path}?period={period}&org={org_unit.code}")
-        if request.htmx:
-            template = "web/_entry_value_row.html" if kind == "value" else "web/_entry_task_row.html"
-            return render(request, template, _context(request, plan, period, org_unit, row=row, saved=saved))
-    return render(request, "web/entry.html", _context(request, plan, period, org_unit, values=values, tasks=tasks))
-
-
 def _save_row(request, kind, row, plan, period, org_unit) -> bool:
     form_class = ValueForm if kind == "value" else ProgressForm
     form = form_class(request.POST, prefix=row["form"].prefix)
@@ -95,14 +66,14 @@ def _save_row(request, kind, row, plan, period, org_unit) -> bool:
             current = actions.record_value(
                 ind, org_unit, Period.get(period), value=data["value"], yoy_pct=data["yoy_pct"],
                 progress_pct=data["progress_pct"], note=data["note"], source=Source.ENTERED,
-                status=Status.SUBMITTED, decimals=ind.decimals, actor=actor, reason=_("网页填报"),
+                status=Status.SUBMITTED, decimals=ind.decimals, actor=actor, reason="网页填报",
                 expected_version=data["version"])
             label = ind.name
         else:
             current = actions.record_task_progress(
                 row["task"], Period.get(period), quantity_done=data["quantity_done"], percent=data["percent"],
                 narrative=data["narrative"], note=data["note"], source=Source.ENTERED, status=Status.SUBMITTED,
-                actor=actor, reason=_("网页填报"), expected_version=data["version"])
+                actor=actor, reason="网页填报", expected_version=data["version"])
             label = row["task"].title
     except actions.StaleVersion as exc:
         form.add_error(None, _("保存失败:%(msg)s。最新数据已显示在本行,请核对后再保存。") % {"msg": exc})

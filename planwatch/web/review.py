@@ -152,7 +152,7 @@ def decide(request, kind, proposal_id, decision):
         try:
             overrides = {f: _parse_number(request.POST.get(f)) for f in fields if f in request.POST}
             overrides = {k: v for k, v in overrides.items() if v is not None}
-            actions.accept_proposal(p, actor=actor, reason=_("文档审核采纳"), **overrides)
+            actions.accept_proposal(p, actor=actor, reason="文档审核采纳", **overrides)
         except ValueError:
             error = _("请输入有效的数字")
         except actions.StaleVersion as exc:

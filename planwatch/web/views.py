@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from planwatch.accounts import permissions as perms
 from planwatch.data.models import NOT_CURRENT, AuditEntry, DataValue
-from planwatch.plans.models import Department, Indicator, OrgUnit, Plan, PlanIndicator, Target
+from planwatch.plans.models import Department, OrgUnit, Plan, PlanIndicator, Target
 from planwatch.web import overview, views_scope
 from planwatch.web.context import date_of, org_unit_of, period_of, plan_or_404
 
