@@ -129,6 +129,7 @@ class Clock:
 
     def __init__(self):
         self.wall = self.cpu = 0.0
+        self._depth = 0  # a timed call inside a timed call (the DB-API path: _bulk_query → _query) counts once
 
     @classmethod
     def of(cls, wall: float, cpu: float) -> "Clock":
@@ -140,12 +141,16 @@ class Clock:
         return Clock.of(self.wall + other.wall, self.cpu + other.cpu)
 
     def __enter__(self):
-        self._w, self._c = time.perf_counter(), time.process_time()
+        if not self._depth:
+            self._w, self._c = time.perf_counter(), time.process_time()
+        self._depth += 1
         return self
 
     def __exit__(self, *exc):
-        self.wall += time.perf_counter() - self._w
-        self.cpu += time.process_time() - self._c
+        self._depth -= 1
+        if not self._depth:
+            self.wall += time.perf_counter() - self._w
+            self.cpu += time.process_time() - self._c
 
     def wrap(self, fn):
         def timed(*args, **kwargs):
