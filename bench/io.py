@@ -7,7 +7,11 @@ imported again (nothing changes), exported in every format, and the CSV and DHIS
 imported back into the emptied database.  The baseline is reading the same workbook's cells with
 openpyxl in read-only mode: the ratio shows what validation and writing cost on top of parsing.
 
-usage: python3 bench/io.py [--indicators 500] [--units 100]
+The writes go through the bulk action record_values (the checks of record_value, asked once
+per distinct question); --single N also times N figures written one by one through record_value,
+the path imports used before, and prints the per-value ratio.
+
+usage: python3 bench/io.py [--indicators 500] [--units 100] [--single 2000]
 Goal (issue 8): import of 50,000 values from Excel in under 10 s.
 """
 from __future__ import annotations
@@ -70,6 +74,8 @@ def main():
     parser.add_argument("--units", type=int, default=100)
     parser.add_argument("--no-writes", action="store_true",
                         help="Time reading/validation and exports only (the database is seeded with bulk_create).")
+    parser.add_argument("--single", type=int, default=2000, metavar="N",
+                        help="Also write N figures one by one through record_value, the per-value baseline (0: skip).")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="planwatch-bench-io-"))
     setup(tmp)
@@ -144,10 +150,34 @@ def main():
         report = timed(f"import {fmt} into empty database", lambda fmt=fmt: import_workbook(exports[fmt]), n, results)
         assert report.created == n
         assert export(catalog, fmt) == exports[fmt].read_bytes(), f"{fmt} round trip differs"
+    if args.single:
+        single_baseline(catalog, min(args.single, n), results)
     print(f"\nxlsx import / openpyxl scan: {results['import xlsx (creates)'] / results['baseline: openpyxl read-only scan']:.1f}× "
           f"the baseline; goal < 10 s: {'met' if results['import xlsx (creates)'] < 10 else 'NOT met'} "
           f"({results['import xlsx (creates)']:.2f} s)")
     print("round trips (csv, dhis2-json): identical")
+    if args.single:
+        per_single = results["single path"] / min(args.single, n)
+        per_bulk = results["import xlsx (creates)"] / n
+        print(f"write per value: record_value {per_single * 1000:.2f} ms, whole xlsx import {per_bulk * 1000:.3f} ms "
+              f"({per_single / per_bulk:.0f}× faster); {n:,} through record_value would take ~{per_single * n:.0f} s")
+
+
+def single_baseline(catalog, count: int, results: dict):
+    """The old import path: one record_value call per figure (into another period, so all are creates)."""
+    from planwatch.data.actions import Actor, record_value
+    from planwatch.data.models import Period as StoredPeriod, Source, Status
+
+    period = StoredPeriod.get("2021Q3")
+    cells = [(ind, u) for ind in catalog.indicators.values() for u in catalog.org_units.values()][:count]
+    actor = Actor(name="cli")
+
+    def run():
+        for i, (ind, u) in enumerate(cells):
+            record_value(ind, u, period, value=(i % 997) + 0.5, yoy_pct=(i % 13) - 3.0, decimals=ind.decimals,
+                         source=Source.IMPORTED, status=Status.SUBMITTED, actor=actor, reason="bench")
+
+    timed("single path", run, count, results)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connections, models, router, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -205,9 +205,49 @@ def _fast_snapshot(obj, plan: list) -> dict:
     """snapshot() without model_to_dict's per-call field walk; the same dict."""
     out = {}
     for f in plan:
-        v = f.value_from_object(obj)
-        out[f.name] = v if isinstance(v, (int, float, str, bool, type(None))) else str(v)
+        v = getattr(obj, f.attname)  # what value_from_object reads for these concrete fields
+        out[f.name] = v if v is None or type(v) in _PLAIN else (v if isinstance(v, _PLAIN) else str(v))
     return out
+
+
+_PLAIN = (int, float, str, bool)
+
+
+class _RowMaker:
+    """``model(**kwargs)`` through Django's positional constructor (the one from_db uses).
+
+    The keyword constructor runs a descriptor per foreign key; here ids go straight into the
+    field list and the related objects into the instance's cache, as assigning them would.
+    An object of the wrong model takes the keyword path, which refuses it with Django's message.
+    """
+
+    def __init__(self, model, names: list[str]):
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.index = {f.name: i for i, f in enumerate(self.fields)}
+        self.dynamic = [(i, f) for i, f in enumerate(self.fields) if f.has_default() and callable(f.default)]
+        self.defaults = [f.get_default() for f in self.fields]
+        self.varying = [f for f in self.fields if f.name in set(names)]
+
+    def make(self, kwargs: dict):
+        vals = list(self.defaults)
+        for i, f in self.dynamic:
+            vals[i] = f.get_default()
+        cached = []
+        for name, v in kwargs.items():
+            i = self.index[name]
+            f = self.fields[i]
+            if f.is_relation and v is not None:
+                if not isinstance(v, f.remote_field.model):
+                    return self.model(**kwargs)
+                vals[i] = v.pk
+                cached.append((f, v))
+            else:
+                vals[i] = v
+        row = self.model(*vals)
+        for f, v in cached:
+            f.set_cached_value(row, v)
+        return row
 
 
 class _RowCleaner:
@@ -225,9 +265,10 @@ class _RowCleaner:
         self.cache: dict[tuple, tuple[bool, Any]] = {}
         self.checks = [c for c in model._meta.constraints if c.name in _ROW_CHECKS]
 
-    def clean(self, row) -> None:
+    def clean(self, row, only: list | None = None) -> None:
+        """Clean every field, or ``only`` those (when the others hold defaults already cleaned)."""
         errors = {}
-        for f in self.fields:
+        for f in only or self.fields:
             raw = getattr(row, f.attname)
             if f.blank and raw in f.empty_values:
                 continue
@@ -341,6 +382,7 @@ def _write_many(model, fields, action: str, work: list[tuple[dict, dict, Any]], 
                  .values_list("plan_id", "period_id")) if plan_ids else set()
     current = _current_rows(model, cells, period_ids)
     cleaner = _RowCleaner(model)
+    maker = _RowMaker(model, list(cells[0]) + list(work[0][1]) + ["created_by", "updated_by"])
     snap = _snapshot_plan(model, fields)
     now = timezone.now()
     checked: set = set()
@@ -360,8 +402,8 @@ def _write_many(model, fields, action: str, work: list[tuple[dict, dict, Any]], 
             if row is None:
                 if expected_version not in (None, 0):
                     raise model.DoesNotExist(f"no current value for {cell}")
-                row = model(**cell, **numbers, created_by=actor.user, updated_by=actor.user)
-                cleaner.clean(row)
+                row = maker.make({**cell, **numbers, "created_by": actor.user, "updated_by": actor.user})
+                cleaner.clean(row, only=maker.varying if creates else None)
                 creates.append(row)
                 results.append((row, None))
                 continue
@@ -386,20 +428,88 @@ def _write_many(model, fields, action: str, work: list[tuple[dict, dict, Any]], 
             results.append((row, old))
         except Exception as exc:
             raise _at_item(exc, i)
-    model.objects.bulk_create(creates, batch_size=_CHUNK)
+    if creates:
+        for row in creates:
+            row.created_at = row.updated_at = now  # what save() and bulk_create() stamp
+        _insert(model, [f for f in model._meta.concrete_fields if not f.primary_key], creates)
+        _read_back_ids(model, creates)
     if updates:
         changed = list(dict.fromkeys(list(work[0][1]) + ["version", "updated_by", "updated_at"]))
         model.objects.bulk_update(updates, changed, batch_size=_CHUNK)
-    entries = []
-    for row, old in results:
-        if old is False:
-            continue
-        entries.append(AuditEntry(
-            user=actor.user, actor=actor.name, action=f"{action}.{'create' if old is None else 'update'}",
-            model=model._meta.label_lower, object_id=str(row.pk), object_repr=str(row)[:300],
-            old=old, new=_fast_snapshot(row, snap), reason=reason[:500]))
-    AuditEntry.objects.bulk_create(entries, batch_size=_CHUNK)
+    label, user_id = model._meta.label_lower, getattr(actor.user, "pk", None)
+    entries = [(now, user_id, actor.name, f"{action}.{'create' if old is None else 'update'}", label, str(row.pk),
+                str(row)[:300], old, _fast_snapshot(row, snap), reason[:500])
+               for row, old in results if old is not False]
+    _insert(AuditEntry, [AuditEntry._meta.get_field(n) for n in _AUDIT_COLUMNS], entries, tuples=True)
     return [row for row, _ in results]
+
+
+_AUDIT_COLUMNS = ["at", "user", "actor", "action", "model", "object_id", "object_repr", "old", "new", "reason"]
+_PASS_THROUGH = (models.FloatField, models.IntegerField, models.CharField, models.TextField)
+
+
+def _prep(field, connection):
+    """The database form of a cleaned value; plain numbers, text and ids go as they are."""
+    if isinstance(field, _PASS_THROUGH) or (field.is_relation and isinstance(field.target_field, models.AutoField)):
+        return None
+    if isinstance(field, models.DateTimeField):
+        cache = {}
+
+        def prep_time(v):
+            if v not in cache:
+                cache[v] = field.get_db_prep_save(v, connection=connection)
+            return cache[v]
+
+        return prep_time
+    return lambda v: field.get_db_prep_save(v, connection=connection)
+
+
+def _insert(model, fields: list, rows: list, *, tuples: bool = False) -> None:
+    """bulk_create's INSERT without the ORM assembling SQL per value: one statement, executemany.
+
+    ``rows`` are model instances (cleaned, auto_now fields stamped) or, with ``tuples``, plain
+    tuples in the order of ``fields``.  Ids are not returned (see _read_back_ids).
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    qn = connection.ops.quote_name
+    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    preps = [_prep(f, connection) for f in fields]
+    if not tuples:
+        names = [f.attname for f in fields]
+        rows = [tuple(getattr(r, n) for n in names) for r in rows]
+    if any(preps):
+        rows = [tuple(v if p is None or v is None else p(v) for p, v in zip(preps, r)) for r in rows]
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[i:i + 5000])
+
+
+def _read_back_ids(model, rows: list) -> None:
+    """Give freshly inserted current rows their ids: one current row per cell, so the cell finds it."""
+    cells = [_cell_of(r) for r in rows]
+    by_key = {_cell_key(model, c): r for c, r in zip(cells, rows)}
+    key_cols = ("task_id", "period_id") if model is TaskProgress else ("indicator_id", "org_unit_id", "period_id")
+    for period_id in sorted({c["period"].pk for c in cells}):
+        mine = [c for c in cells if c["period"].pk == period_id]
+        base = model.objects.exclude(status__in=NOT_CURRENT).filter(period_id=period_id)
+        if model is TaskProgress:
+            queries = [base.filter(task_id__in=chunk) for chunk in _chunks({c["task"].pk for c in mine})]
+        else:
+            units = {c["org_unit"].pk for c in mine}
+            queries = [base.filter(indicator_id__in=ic, org_unit_id__in=uc)
+                       for ic in _chunks({c["indicator"].pk for c in mine}) for uc in _chunks(units)]
+        for q in queries:
+            for *key, pk in q.values_list(*key_cols, "pk"):
+                row = by_key.get(tuple(key))
+                if row is not None:
+                    row.pk = pk
+                    row._state.adding, row._state.db = False, q.db
+    missing = [r for r in rows if r.pk is None]
+    if missing:
+        raise RuntimeError(f"{len(missing)} inserted rows not found again, e.g. {missing[0]}")
 
 
 def _items(items, allowed: set[str], what: str) -> list[dict]:
