@@ -16,8 +16,8 @@ from planwatch.api.lookups import period_for, plan_for
 from planwatch.api.schemas import Code, PeriodCode, Problem
 from planwatch.assess.load import LoadError
 from planwatch.assess.model import RESULT_COLUMNS
-from planwatch.plans.models import OrgUnit
-from planwatch.web import overview
+from planwatch.plans.models import OrgUnit, Task
+from planwatch.web import overview, views_scope
 from planwatch.web.downloads import report_response
 
 router = Router(tags=["评估与报告 assessment"])
@@ -60,6 +60,13 @@ def assessment(request, plan: Code, period: Optional[PeriodCode] = None, org_uni
     except LoadError as exc:
         raise HttpError(404, str(exc)) from None
     wanted = [r for r in results if r.org_unit == unit.code or r.peer_group == unit.code]
+    if not views_scope.sees_whole_plan(request.auth):
+        # a reporter gets its own items of the unit asked for, not the plan's other figures
+        codes = views_scope.visible_indicator_codes(request.auth, p, unit, code)
+        tasks = set(Task.objects.filter(pk__in=views_scope.visible_task_ids(request.auth, p, unit))
+                    .values_list("code", flat=True))
+        wanted = [r for r in wanted if r.org_unit == unit.code
+                  and (r.code in codes if r.item_type == "indicator" else r.code in tasks)]
     return {"plan": p.code, "period": code, "org_unit": unit.code,
             "results": [result_dict(r) for r in wanted]}
 
@@ -72,6 +79,12 @@ def dashboard(request, plan: Code, period: Optional[PeriodCode] = None, org_unit
     unit = _unit(p, org_unit)
     # the same view for everyone who may see the plan: the serialised answer is kept per process
     # until the data changes (overview.data_version), since dashboards are read far more than written
+    if not views_scope.sees_whole_plan(request.auth):
+        # reporters: hidden items go before anything is counted (as on the web dashboard)
+        ov = views_scope.restrict(overview.build(p, code, unit),
+                                  views_scope.visible_indicator_codes(request.auth, p, unit, code),
+                                  views_scope.visible_task_ids(request.auth, p, unit))
+        return _dashboard(p, code, unit, ov)
     key = (p.pk, code, unit.pk, overview.data_version())
     body = _PAYLOADS.get(key)
     if body is None:
@@ -85,8 +98,8 @@ def dashboard(request, plan: Code, period: Optional[PeriodCode] = None, org_unit
 _PAYLOADS: dict[tuple, bytes] = {}
 
 
-def _dashboard(p, code: str, unit) -> dict:
-    ov = overview.build(p, code, unit)
+def _dashboard(p, code: str, unit, ov=None) -> dict:
+    ov = ov if ov is not None else overview.build(p, code, unit)
     return {
         "plan": p.code, "period": code, "org_unit": unit.code, "org_unit_name": unit.name,
         "time_progress_pct": ov.time_progress_pct, "counts": ov.counts, "note": ov.note,
@@ -100,9 +113,11 @@ def _dashboard(p, code: str, unit) -> dict:
     }
 
 
-@router.get("/plans/{plan}/report", response={200: None, 404: Problem, 422: Problem})
+@router.get("/plans/{plan}/report", response={200: None, 403: Problem, 404: Problem, 422: Problem})
 def report(request, plan: Code, period: Optional[PeriodCode] = None, org_unit: Optional[Code] = None,
            format: Literal["docx", "html", "md"] = "md"):
     """The execution report as a file (Word, HTML or Markdown)."""
     p = plan_for(request.auth, plan)
-    return report_response(p, _period(p, period), _unit(p, org_unit), format)
+    if not views_scope.sees_whole_plan(request.auth):
+        raise HttpError(403, "报告包含全区数据,仅计划编制、查看和管理人员可下载")
+    return report_response(request.auth, p, _period(p, period), _unit(p, org_unit), format)

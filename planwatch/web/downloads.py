@@ -4,7 +4,9 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 
+from planwatch.accounts import permissions as perms
 from planwatch.reports.build import FORMATS, ReportError, build_report, render
+from planwatch.web import views_scope
 from planwatch.web.context import org_unit_of, period_of, plan_or_404
 
 CONTENT_TYPES = {
@@ -14,7 +16,10 @@ CONTENT_TYPES = {
 }
 
 
-def report_response(plan, period: str, org_unit, fmt: str) -> HttpResponse:
+def report_response(user, plan, period: str, org_unit, fmt: str) -> HttpResponse:
+    """The district's whole report: for those who see the whole plan (planners, viewers, admins),
+    not for a reporter, who sees only its own items."""
+    perms.require(views_scope.sees_whole_plan(user))
     if fmt not in FORMATS:
         raise Http404(f"报告格式只有 {', '.join(FORMATS)}")
     try:
@@ -30,4 +35,4 @@ def report_response(plan, period: str, org_unit, fmt: str) -> HttpResponse:
 @login_required
 def report(request, plan_code, fmt):
     plan = plan_or_404(request.user, plan_code)
-    return report_response(plan, period_of(request, plan), org_unit_of(request, plan), fmt)
+    return report_response(request.user, plan, period_of(request, plan), org_unit_of(request, plan), fmt)
