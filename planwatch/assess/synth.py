@@ -202,6 +202,10 @@ def write_national(plan_code: str = "national-2021", units: int = 2850, indicato
         values = pl.concat(parts).with_columns(source=pl.lit("imported"), status=pl.lit("approved"))
         _insert(DataValue, ["indicator_id", "org_unit_id", "period_id", "value", "decimals", "yoy_pct",
                             "source", "status"], values)
+    # Millions of rows written in bulk: refresh the planner's statistics, or PostgreSQL keeps
+    # believing the values table holds a few hundred rows and picks plans for that.
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
     n_units = sum(1 for r in org_rows if r[2] == "district")
     return (f"模拟计划 {plan_code}:县级单位 {n_units} 个,指标 {indicators} 个,目标 {n_i * n_c} 个,"
             f"月度数据 {values.height} 条")
