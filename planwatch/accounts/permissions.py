@@ -161,8 +161,11 @@ def can_edit_value(user, indicator, org_unit, plan) -> bool:
     return org_unit.pk in unit_and_below(m.org_unit_id) and plan.org_unit_id in unit_and_above(m.org_unit)
 
 
-def visible_values(user, queryset):
-    """The DataValue rows a user may see."""
+def _narrowed(user, queryset, *, unit_field: str, planner_unit_field: str, department_filter):
+    """The rows of ``queryset`` a user may see, by role: everything for administrators and
+    unscoped planners and viewers, the org unit's subtree for scoped ones (through
+    ``planner_unit_field``) and for 街道 reporters (through ``unit_field``), and what
+    ``department_filter(queryset, department_id)`` keeps for department reporters."""
     role = role_of(user)
     if role is None:
         return queryset.none()
@@ -172,10 +175,16 @@ def visible_values(user, queryset):
     if role in (PLANNER, VIEWER):
         if m.org_unit_id is None:
             return queryset
-        return queryset.filter(org_unit_id__in=unit_and_below(m.org_unit_id))
+        return queryset.filter(**{f"{planner_unit_field}__in": unit_and_below(m.org_unit_id)})
     if role == DEPARTMENT:
-        return queryset.filter(indicator_id__in=_department_indicator_ids(m.department_id))
-    return queryset.filter(org_unit_id__in=unit_and_below(m.org_unit_id))
+        return department_filter(queryset, m.department_id)
+    return queryset.filter(**{f"{unit_field}__in": unit_and_below(m.org_unit_id)})
+
+
+def visible_values(user, queryset):
+    """The DataValue rows a user may see."""
+    return _narrowed(user, queryset, unit_field="org_unit_id", planner_unit_field="org_unit_id",
+                     department_filter=lambda qs, d: qs.filter(indicator_id__in=_department_indicator_ids(d)))
 
 
 def can_view_value(user, value) -> bool:
@@ -201,19 +210,8 @@ def can_edit_task(user, task) -> bool:
 
 def visible_tasks(user, queryset):
     """The Task rows a user may see."""
-    role = role_of(user)
-    if role is None:
-        return queryset.none()
-    if role == ADMIN:
-        return queryset
-    m = membership_of(user)
-    if role in (PLANNER, VIEWER):
-        if m.org_unit_id is None:
-            return queryset
-        return queryset.filter(plan__org_unit_id__in=unit_and_below(m.org_unit_id))
-    if role == DEPARTMENT:
-        return queryset.filter(departments=m.department_id).distinct()
-    return queryset.filter(org_unit_id__in=unit_and_below(m.org_unit_id))
+    return _narrowed(user, queryset, unit_field="org_unit_id", planner_unit_field="plan__org_unit_id",
+                     department_filter=lambda qs, d: qs.filter(departments=d).distinct())
 
 
 def can_view_task(user, task) -> bool:
