@@ -100,7 +100,10 @@ PROGRESS_FIELDS = ["quantity_done", "percent", "narrative", "source", "status", 
 
 
 def _current(model, **cell):
-    return model.objects.select_for_update().exclude(status__in=[Status.PROPOSED, Status.REJECTED, Status.ACCEPTED]).filter(**cell).first()
+    # ordered by pk: the default ordering joins period, indicator and org unit, and FOR UPDATE
+    # would then lock those shared rows too, serialising writers of unrelated cells
+    return (model.objects.select_for_update().exclude(status__in=[Status.PROPOSED, Status.REJECTED, Status.ACCEPTED])
+            .filter(**cell).order_by("pk").first())
 
 
 def _write_current(model, fields, cell: dict, numbers: dict, *, actor: Actor, reason: str, expected_version, action: str):
@@ -338,7 +341,7 @@ def _task_plans(cells: list[dict]) -> dict[int, list[Plan]]:
 def _current_rows(model, cells: list[dict], period_ids: set[int]) -> dict[tuple, Any]:
     """The current row of every cell, locked for update: per period, chunked IN lists."""
     found = {}
-    base = model.objects.select_for_update().exclude(status__in=NOT_CURRENT)
+    base = model.objects.select_for_update().exclude(status__in=NOT_CURRENT).order_by()  # no joins: lock only these rows
     for period_id in sorted(period_ids):
         mine = [c for c in cells if c["period"].pk == period_id]
         if model is TaskProgress:
@@ -901,7 +904,7 @@ def set_target(plan: Plan, indicator: Indicator, org_unit: OrgUnit, *, value=_UN
     _require_manage(actor, plan)
     _refuse_if_plan_year_locked(plan)
     changes = {k: v for k, v in {"value": value, "growth_pct": growth_pct, "note": note}.items() if v is not _UNSET}
-    row = Target.objects.select_for_update().filter(plan=plan, indicator=indicator, org_unit=org_unit).first()
+    row = Target.objects.select_for_update().filter(plan=plan, indicator=indicator, org_unit=org_unit).order_by("pk").first()
     if row is None:
         if expected_version not in (None, 0):
             raise Target.DoesNotExist(f"{plan.code} 没有 {indicator.name} {org_unit.name} 的目标")

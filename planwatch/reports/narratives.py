@@ -22,8 +22,10 @@ def set_narrative(plan, period: Period | str, text: str, *, part: str = Narrativ
     if isinstance(period, str):
         period = Period.get(period)
     text = clean(text).strip()
+    # order by pk: the model's default ordering joins areas and tasks (outer joins), and
+    # PostgreSQL cannot lock the nullable side of an outer join
     row = (Narrative.objects.select_for_update()
-           .filter(plan=plan, period=period, part=part, area=area, task=task).first())
+           .filter(plan=plan, period=period, part=part, area=area, task=task).order_by("pk").first())
     if row is not None and expected_version is not None and expected_version != row.version:
         raise StaleVersion(row)
     if row is None:
