@@ -62,6 +62,11 @@ def verb_of(row: IndicatorRow) -> str:
     return "实现" if row.kind == "flow" and row.aggregation == "sum" else "达到"
 
 
+
+def narrative_paragraphs(narratives) -> list[Paragraph]:
+    """A planner's narratives as report paragraphs, each linked to the narrative it came from."""
+    return [Paragraph(runs(x), source=n.source_id) for n in narratives for x in paragraphs(n.text)]
+
 class Composer:
     def __init__(self, data: ReportData, assessment: Assessment, charts: bool = True):
         self.data = data
@@ -316,9 +321,7 @@ class Composer:
 
     def area_section(self, n: int, code: str | None, name: str) -> Section:
         sec = Section(sub_heading(n, name), 2)
-        for narrative in self.data.narratives_for("execution", area=code):
-            for x in paragraphs(narrative.text):
-                sec.blocks.append(Paragraph(runs(x), source=narrative.source_id))
+        sec.blocks.extend(narrative_paragraphs(self.data.narratives_for("execution", area=code)))
         inds = [r for r in self.data.indicators if r.area == code]
         clauses = [c for c in (self.indicator_clause(r, with_progress=True) for r in inds if not r.headline) if c]
         if clauses:
@@ -357,9 +360,7 @@ class Composer:
     def part_one(self, number: int) -> list[Section]:
         head = "计划执行情况" if self.ytd != "全年" else f"{self.data.year}年计划执行情况"
         top = Section(f"{cn_number(number)}、{self.ytd if self.ytd != '全年' else ''}{head}", 1)
-        for narrative in self.data.narratives_for("execution"):
-            for x in paragraphs(narrative.text):
-                top.blocks.append(Paragraph(runs(x), source=narrative.source_id))
+        top.blocks.extend(narrative_paragraphs(self.data.narratives_for("execution")))
         headline = self.headline_paragraph()
         if headline:
             top.blocks.append(headline)
@@ -400,9 +401,7 @@ class Composer:
 
     def part_two(self, number: int) -> list[Section]:
         top = Section(f"{cn_number(number)}、需要关注的主要问题", 1)
-        for narrative in self.data.narratives_for("issues"):
-            for x in paragraphs(narrative.text):
-                top.blocks.append(Paragraph(runs(x), source=narrative.source_id))
+        top.blocks.extend(narrative_paragraphs(self.data.narratives_for("issues")))
         out = [top]
         n = 0
         for code, name in self.area_keys():
@@ -412,9 +411,7 @@ class Composer:
                 continue
             n += 1
             sec = Section(sub_heading(n, name), 2)
-            for narrative in texts:
-                for x in paragraphs(narrative.text):
-                    sec.blocks.append(Paragraph(runs(x), source=narrative.source_id))
+            sec.blocks.extend(narrative_paragraphs(texts))
             sec.blocks.extend(items)
             out.append(sec)
         if n == 0:
@@ -443,9 +440,7 @@ class Composer:
 
     def part_three(self, number: int) -> list[Section]:
         top = Section(f"{cn_number(number)}、{remaining_label(self.period)}工作安排", 1)
-        for narrative in self.data.narratives_for("next"):
-            for x in paragraphs(narrative.text):
-                top.blocks.append(Paragraph(runs(x), source=narrative.source_id))
+        top.blocks.extend(narrative_paragraphs(self.data.narratives_for("next")))
         out = [top]
         n = 0
         for code, name in self.area_keys():
@@ -455,9 +450,7 @@ class Composer:
                 continue
             n += 1
             sec = Section(sub_heading(n, name), 2)
-            for narrative in texts:
-                for x in paragraphs(narrative.text):
-                    sec.blocks.append(Paragraph(runs(x), source=narrative.source_id))
+            sec.blocks.extend(narrative_paragraphs(texts))
             sec.blocks.extend(self.next_item(t) for t in tasks)
             out.append(sec)
         return out
