@@ -81,3 +81,28 @@ def test_every_level_and_rule_is_reached_by_the_generator(day_based):
     for rule in ("time_progress", "growth", "level_limit"):
         for level in ("green", "yellow", "red", "missing"):
             assert (rule, level) in seen, f"no random plan gave {rule}/{level}"
+
+
+def test_sentences_of_figures_too_large_to_pack_match_the_reference():
+    """Sentence keys are packed into two integer words when their figures are small; a frame that
+    mixes small figures with ones beyond the packing (a limit of 2.5 billion with 4 decimals, a
+    progress of 300,000%, a task deadline) must say exactly what the reference says."""
+    from datetime import date
+
+    from planwatch.assess.model import Item
+
+    items = [
+        Item("pm25", "A", "2021H1", 2021, unit="微克/立方米", kind="level", direction="lower", decimals=1,
+             target=35.0, value=33.2),
+        Item("big", "A", "2021H1", 2021, unit="万元", kind="level", decimals=4, target=2.5e9, value=2.4e9),
+        Item("huge", "A", "2021H1", 2021, unit="亿元", target=0.01, value=30.0, reported_progress=299000.0),
+        Item("rev", "A", "2021H1", 2021, unit="亿元", target=100.0, value=55.5, reported_progress=55.5),
+        Item("rev", "B", "2021H1", 2021, unit="亿元", target=100.0, value=42.0, peer_group="A"),
+        Item("gdp", "B", "2021H1", 2021, rule="growth", target_growth=6.0, yoy_pct=11.5, peer_group="A"),
+        Item("t1", "A", "2021H1", 2021, item_type="task", target=1200, value=700, decimals=0,
+             deadline=date(2021, 11, 30)),
+    ]
+    words = batch._words(batch._sentence_key(batch._numbers(batch.items_frame(items), Thresholds())))
+    fits = words.collect()["w1"].is_not_null().to_list()
+    assert fits == [True, False, False, True, True, True, True]  # both ways are taken
+    assert_same_rows(reference.assess(items), batch.assess(items), RESULT_COLUMNS)
