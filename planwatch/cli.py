@@ -126,6 +126,7 @@ def demo(no_serve, host, port):
     report = load_plan_file(demo_data.plan_file(), actor=actor)
     plan_obj = report.plan
     n_values = demo_data.load_demo_values(actor=actor)
+    n_values += demo_data.load_demo_subdistricts(actor=actor)  # the 街道 breakdown (invented figures)
     user, password = ensure_demo_admin()
     click.echo(f"演示计划:{plan_obj.name}")
     click.echo(f"  指标 {plan_obj.plan_indicators.count()} 个,目标 {Target.objects.filter(plan=plan_obj).count()} 个,"
