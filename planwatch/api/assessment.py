@@ -12,7 +12,7 @@ from ninja import Router
 from ninja.errors import HttpError
 
 from planwatch.accounts import permissions as perms
-from planwatch.api.lookups import period_for, plan_for
+from planwatch.api.lookups import period_code, plan_for
 from planwatch.api.schemas import Code, PeriodCode, Problem
 from planwatch.assess.load import LoadError
 from planwatch.assess.model import RESULT_COLUMNS
@@ -42,7 +42,7 @@ def result_dict(r) -> dict | None:
 
 
 def _period(plan, period: Optional[str]) -> str:
-    code = period_for(period).code if period else overview.default_period(plan)
+    code = period_code(period) if period else overview.default_period(plan)
     if not code.startswith(str(plan.year)):
         raise HttpError(422, f"报告期 {code} 不在计划年度 {plan.year} 内")
     return code

@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from planwatch.accounts import permissions as perms
-from planwatch.api.lookups import (MAX_ID, indicator_for, may_edit_value, org_unit_for, period_for, plan_for)
+from planwatch.api.lookups import (MAX_ID, indicator_for, may_edit_value, org_unit_for, period_code, period_for, plan_for)
 from planwatch.api.pagination import Pages
 from planwatch.api.schemas import (Code, PeriodCode, ProgressEdit, ProgressIn, ProgressOut, Problem, StaleOut,
                                    ValueEdit, ValueIn, ValueOut)
@@ -57,7 +57,7 @@ def list_values(request, plan: Optional[Code] = None, indicator: Optional[Code] 
     if org_unit:
         qs = qs.filter(org_unit__code=org_unit)
     if period:
-        qs = qs.filter(period__code=period_for(period).code)
+        qs = qs.filter(period__code=period_code(period))
     return qs.order_by("period__end", "indicator__code", "org_unit__code", "id")
 
 
@@ -126,7 +126,7 @@ def list_progress(request, plan: Optional[Code] = None, period: Optional[PeriodC
     if plan:
         qs = qs.filter(task__plan=plan_for(request.auth, plan))
     if period:
-        qs = qs.filter(period__code=period_for(period).code)
+        qs = qs.filter(period__code=period_code(period))
     if task_id is not None:
         qs = qs.filter(task_id=task_id if 0 < task_id < MAX_ID else 0)
     return qs.order_by("period__end", "task__order", "id")

@@ -29,12 +29,18 @@ def plan_for(user, ref: str) -> Plan:
     return plan
 
 
-def period_for(code: str) -> Period:
+def period_code(code: str) -> str:
+    """The canonical code of a period a request names (422 if it cannot be read); stores nothing,
+    so a read path never creates a Period row."""
     try:
-        value = PeriodValue.parse(code)
+        return PeriodValue.parse(code).code
     except (ValueError, TypeError) as exc:
         raise HttpError(422, f"报告期 {code!r} 无法识别:{exc}") from None
-    return Period.get(value.code)
+
+
+def period_for(code: str) -> Period:
+    """The stored period a write names, created on first use (read paths use ``period_code``)."""
+    return Period.get(period_code(code))
 
 
 def org_unit_for(code: str) -> OrgUnit:
