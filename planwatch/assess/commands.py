@@ -23,13 +23,14 @@ def assess(plan_code, period, org_unit, fmt, day_based, engine):
     from dataclasses import replace
 
     from planwatch.assess import batch, reference
-    from planwatch.assess.load import LoadError, load_items
+    from planwatch.assess.load import LoadError
+    from planwatch.assess.snapshot import load_items
     from planwatch.assess.model import ThresholdError
     from planwatch.assess.render import to_csv, to_json, to_table
     from planwatch.periods import PeriodError
 
     try:
-        plan, frame = load_items(plan_code, [period])
+        plan, frame, _ = load_items(plan_code, [period])  # through the plan's snapshot when it is current
     except (LoadError, PeriodError, ThresholdError) as exc:
         raise click.ClickException(str(exc)) from exc
     th = replace(plan.thresholds, day_based=True) if day_based else plan.thresholds

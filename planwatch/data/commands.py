@@ -310,6 +310,9 @@ def restore_command(file, yes):
     if not yes:
         click.confirm(f"用 {file} 覆盖当前数据库?备份之后录入的数据将丢失", abort=True)
     kind = restore_database(Path(file))
+    from planwatch.data.version import forget_caches
+
+    forget_caches()  # files cached from the replaced database say nothing about the restored one
     click.echo(f"已从 {file} 恢复({kind})")
 
 

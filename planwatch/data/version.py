@@ -1,0 +1,82 @@
+"""Has the data changed since a moment? The question every whole-plan cache must ask before it
+serves anything (the columnar snapshot of a plan's items, the dashboard's assessed frames).
+
+Every change made through the actions writes an audit row, and bulk loads add rows, so the
+highest ids of those tables move with every committed change. One case escapes that on
+PostgreSQL: ids are handed out when a row is inserted, not when its transaction commits, so a
+transaction that was still open when the stamp was taken can commit later with ids below the
+stamp's. A stamp therefore also keeps the transactions that were in flight when it was taken;
+once any of them has committed, the stamp is stale (it may have changed nothing: a cache then
+rebuilds once more than it had to, never serves old figures). SQLite has one writer at a time,
+whose ids are taken in commit order, so the ids alone tell.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import connection
+
+from planwatch.home import home
+
+# the tables whose rows the assessment reads, and the audit trail that every action writes
+_IDS = ("SELECT (SELECT MAX(id) FROM data_auditentry), (SELECT MAX(id) FROM data_datavalue), "
+        "(SELECT MAX(id) FROM data_taskprogress), (SELECT MAX(id) FROM plans_target), "
+        "(SELECT MAX(id) FROM data_period)")
+
+
+@dataclass(frozen=True)
+class Stamp:
+    ids: tuple
+    in_flight: tuple[int, ...] = field(default=())
+
+    def as_json(self) -> dict:
+        return {"ids": list(self.ids), "in_flight": list(self.in_flight)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Stamp":
+        return cls(tuple(data["ids"]), tuple(int(x) for x in data.get("in_flight", ())))
+
+
+def stamp() -> Stamp:
+    """The state of the data now. Take it *before* reading what it is to vouch for."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # One statement, so the ids and the transactions in flight come from one snapshot (the
+            # statement's own). In flight: the snapshot's in-progress list, and every transaction
+            # from its xmax up to the id this statement is given, which the snapshot cannot list.
+            cur.execute(_IDS + ", (SELECT array_agg(x::text) FROM pg_snapshot_xip(pg_current_snapshot()) AS x), "
+                        "pg_snapshot_xmax(pg_current_snapshot())::text, pg_current_xact_id()::text")
+            *ids, listed, xmax, mine = cur.fetchone()
+            flight = {int(x) for x in listed or ()} | set(range(int(xmax), int(mine)))
+            return Stamp(tuple(ids), tuple(sorted(flight)))
+        cur.execute(_IDS)
+        return Stamp(tuple(cur.fetchone()))
+
+
+def is_current(old: Stamp) -> bool:
+    """True when nothing has been committed since ``old`` was taken."""
+    now = stamp()
+    if now.ids != old.ids:
+        return False
+    if old.in_flight and connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*) FROM unnest(%s::text[]) AS x WHERE pg_xact_status(x::xid8) = 'committed'",
+                        [[str(x) for x in old.in_flight]])
+            return cur.fetchone()[0] == 0
+    return True
+
+
+def cache_dir() -> Path:
+    """Where whole-plan caches keep their files: under PLANWATCH_HOME, one folder per database."""
+    import hashlib
+
+    db = connection.settings_dict
+    who = "|".join(str(db.get(k) or "") for k in ("ENGINE", "NAME", "HOST", "PORT"))
+    return home() / "cache" / hashlib.sha1(who.encode()).hexdigest()[:16]
+
+
+def forget_caches() -> None:
+    """Drop every cached file of this database (after a restore replaced it wholesale)."""
+    shutil.rmtree(cache_dir(), ignore_errors=True)
