@@ -14,6 +14,13 @@ from planwatch.data import actions
 from planwatch.data.models import NOT_CURRENT, DataValue, Period, Source, Status, TaskProgress
 from planwatch.plans.models import OrgUnit, PlanIndicator, Task
 from planwatch.web.forms import ProgressForm, ValueForm
+from planwatch.web.names import name_of
+
+# audit reasons stay Chinese whatever the UI language (the trail is read as one record)
+REASONS = {Status.SUBMITTED: "网页填报", Status.DRAFT: "网页填报(草稿)"}
+# a row may be kept as a draft while it is new, a draft, or returned for correction; a figure
+# handed in or approved is not quietly taken back into draft
+DRAFTABLE = {None, Status.DRAFT, Status.RETURNED}
 
 
 def _value_rows(user, plan, period, org_unit):
@@ -52,11 +59,16 @@ def _context(request, plan, period, org_unit, **extra):
             **extra}
 
 
-def _save_row(request, kind, row, plan, period, org_unit) -> bool:
+def _save_row(request, kind, row, plan, period, org_unit, status=Status.SUBMITTED) -> bool:
+    """Save one row through the actions: handed in (``submitted``) or kept as the reporter's
+    ``draft``, which only the reporter's own 报送 step hands in later."""
     form_class = ValueForm if kind == "value" else ProgressForm
     form = form_class(request.POST, prefix=row["form"].prefix)
     row["form"] = form
     if not form.is_valid():
+        return False
+    if status == Status.DRAFT and row["current"] is not None and row["current"].status not in DRAFTABLE:
+        form.add_error(None, _("这一项已%(status)s,不能改存为草稿") % {"status": _(row["current"].get_status_display())})
         return False
     data = form.cleaned_data
     actor = actions.Actor.of(request.user)
@@ -66,14 +78,14 @@ def _save_row(request, kind, row, plan, period, org_unit) -> bool:
             current = actions.record_value(
                 ind, org_unit, Period.get(period), value=data["value"], yoy_pct=data["yoy_pct"],
                 progress_pct=data["progress_pct"], note=data["note"], source=Source.ENTERED,
-                status=Status.SUBMITTED, decimals=ind.decimals, actor=actor, reason="网页填报",
+                status=status, decimals=ind.decimals, actor=actor, reason=REASONS[status],
                 expected_version=data["version"])
-            label = ind.name
+            label = name_of(ind)
         else:
             current = actions.record_task_progress(
                 row["task"], Period.get(period), quantity_done=data["quantity_done"], percent=data["percent"],
-                narrative=data["narrative"], note=data["note"], source=Source.ENTERED, status=Status.SUBMITTED,
-                actor=actor, reason="网页填报", expected_version=data["version"])
+                narrative=data["narrative"], note=data["note"], source=Source.ENTERED, status=status,
+                actor=actor, reason=REASONS[status], expected_version=data["version"])
             label = row["task"].title
     except actions.StaleVersion as exc:
         form.add_error(None, _("保存失败:%(msg)s。最新数据已显示在本行,请核对后再保存。") % {"msg": exc})
@@ -88,7 +100,11 @@ def _save_row(request, kind, row, plan, period, org_unit) -> bool:
         return False
     row["current"] = current
     _refresh(row, kind, current, keep_form=False)
-    messages.success(request, _("已保存:%(name)s(第%(v)s版)") % {"name": label, "v": current.version})
+    if status == Status.DRAFT:
+        messages.success(request, _("已存为草稿:%(name)s(第%(v)s版),报送后计划编制部门才能审核") % {
+            "name": label, "v": current.version})
+    else:
+        messages.success(request, _("已保存:%(name)s(第%(v)s版)") % {"name": label, "v": current.version})
     return True
 
 

@@ -5,11 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from planwatch.accounts import permissions as perms
 from planwatch.data.models import NOT_CURRENT, AuditEntry, DataValue
 from planwatch.plans.models import Department, OrgUnit, Plan, PlanIndicator, Target
-from planwatch.web import overview, views_scope
+from planwatch.web import names, overview, period_choices, ranking_view, views_scope
 from planwatch.web.context import date_of, org_unit_of, period_of, plan_or_404
 
 LEVEL_CHOICES = [("red", "红"), ("yellow", "黄"), ("green", "绿"), ("missing", "缺数")]
@@ -40,9 +41,10 @@ def dashboard(request, plan_code):
             views_scope.visible_indicator_codes(request.user, plan, org_unit, period),
             views_scope.visible_task_ids(request.user, plan, org_unit),
             level=level, department=department, due_by=due_by)
+    names.localize_overview(ov)
     context = {
         "plan": plan, "ov": ov, "period": period, "org_unit": org_unit,
-        "periods": overview.periods_of(plan) or [period],
+        "periods": period_choices.reporting_periods(plan, period),
         "units": [plan.org_unit, *OrgUnit.objects.filter(parent=plan.org_unit).order_by("code")],
         "departments": Department.objects.filter(plan_indicators__plan=plan).distinct().order_by("code")
         | Department.objects.filter(tasks__plan=plan).distinct().order_by("code"),
@@ -89,9 +91,9 @@ def indicator(request, plan_code, indicator_code):
     rows = [{"value": v, "provenance": provenance(v), "history": history_of(v) if show_history else None}
             for v in series]
     chart = {"periods": [v.period.code for v in series], "values": [v.value for v in series],
-             "yoy": [v.yoy_pct for v in series], "unit": ind.unit, "name": ind.name}
+             "yoy": [v.yoy_pct for v in series], "unit": ind.unit, "name": names.name_of(ind),
+             "yoy_label": f"{_('同比')} %"}
     target = Target.objects.filter(plan=plan, indicator=ind, org_unit=org_unit).first()
-    ranked, by_unit = overview.ranking(plan, period, org_unit, ind.code)
     child_values = {v.org_unit.code: v for v in values.filter(period__code=period, org_unit__parent=org_unit)
                     .select_related("org_unit", "document", "fact", "created_by", "updated_by")}
     result = overview.own_result(plan, period, org_unit, ind.code)
@@ -99,17 +101,14 @@ def indicator(request, plan_code, indicator_code):
         # reporters: no verdict on a figure they may not see, no rank of a 街道 whose figure is hidden
         if ind.code not in views_scope.visible_indicator_codes(request.user, plan, org_unit, period):
             result = None
-        ranked = [r for r in ranked if r.org_unit in child_values]
-    breakdown = [{"rank": r, "result": by_unit.get(r.org_unit), "value": child_values.get(r.org_unit),
-                  "provenance": provenance(child_values[r.org_unit]) if r.org_unit in child_values else None}
-                 for r in ranked]
+    measure = ranking_view.measure_of(request)
+    breakdown = ranking_view.breakdown(request.user, plan, period, org_unit, ind, child_values, measure, provenance)
     return render(request, "web/indicator.html", {
         "plan": plan, "use": use, "ind": ind, "period": period, "org_unit": org_unit, "rows": rows,
         "chart": chart, "target": target,
         "result": result, "breakdown": breakdown, "show_history": show_history,
-        "breakdown_chart": {"units": [b["rank"].org_unit_name for b in breakdown],
-                            "values": [b["rank"].measure_value for b in breakdown], "unit": ind.unit},
-        "periods": overview.periods_of(plan) or [period],
+        "breakdown_chart": breakdown.chart, "measure": measure,
+        "periods": period_choices.reporting_periods(plan, period),
         "units": [plan.org_unit, *OrgUnit.objects.filter(parent=plan.org_unit).order_by("code")],
     })
 

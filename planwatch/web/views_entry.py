@@ -23,8 +23,9 @@ from planwatch.accounts import permissions as perms
 from planwatch.data import actions
 from planwatch.data.models import Period, Status
 from planwatch.web import entry as base
-from planwatch.web import views_scope
+from planwatch.web import period_choices, views_scope
 from planwatch.web.context import period_of, plan_or_404
+from planwatch.web.names import name_of
 from planwatch.web.views import own_unit_of
 
 OPS = {"submit", "approve", "return"}
@@ -45,6 +46,7 @@ def _mark_steps(user, plan, rows):
     for row in rows:
         status = row["current"].status if row["current"] else None
         row["can_submit"] = row["editable"] and status in (Status.DRAFT, Status.RETURNED)
+        row["can_draft"] = row["editable"] and status in base.DRAFTABLE
         row["can_approve"] = approver and status == Status.SUBMITTED
         row["can_return"] = approver and status in (Status.SUBMITTED, Status.APPROVED)
 
@@ -53,7 +55,8 @@ def _page(request, plan, period, org_unit, values, tasks):
     shown = [r for r in values if r["visible"]]
     _mark_steps(request.user, plan, shown + tasks)
     context = base._context(request, plan, period, org_unit, values=shown, tasks=tasks,
-                            locked=actions.is_locked(plan, period), can_lock=perms.can_lock(request.user, plan))
+                            locked=period_choices.is_locked(plan, period), can_lock=perms.can_lock(request.user, plan),
+                            periods=period_choices.reporting_periods(plan, period))
     return render(request, "web/entry.html", context)
 
 
@@ -81,7 +84,8 @@ def entry(request, plan_code):
         return _page(request, plan, period, org_unit, values, tasks)
     if not row["editable"]:
         perms.require(False, _("无权填报这一项"))
-    saved = base._save_row(request, kind, row, plan, period, org_unit)
+    status = Status.DRAFT if request.POST.get("save") == "draft" else Status.SUBMITTED
+    saved = base._save_row(request, kind, row, plan, period, org_unit, status=status)
     if saved and not request.htmx:
         return redirect(f"{request.path}?period={period}&org={org_unit.code}")
     if request.htmx:
@@ -133,7 +137,7 @@ def _step(request, plan, row, op) -> bool:
 
 
 def _label(row) -> str:
-    return row["ind"].name if "ind" in row else row["task"].title
+    return name_of(row["ind"]) if "ind" in row else row["task"].title
 
 
 def _describe(record) -> str:

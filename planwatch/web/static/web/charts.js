@@ -10,13 +10,14 @@
   }
   var s = data("series-data");
   if (s && s.periods.length) {
+    var yoy = s.yoy_label || "同比 %";
     draw("series-chart", {
-      tooltip: { trigger: "axis" }, legend: { data: [s.name + "(" + s.unit + ")", "同比 %"] },
+      tooltip: { trigger: "axis" }, legend: { data: [s.name + "(" + s.unit + ")", yoy] },
       xAxis: { type: "category", data: s.periods },
       yAxis: [{ type: "value", name: s.unit }, { type: "value", name: "%" }],
       series: [
         { name: s.name + "(" + s.unit + ")", type: "bar", data: s.values },
-        { name: "同比 %", type: "line", yAxisIndex: 1, data: s.yoy }
+        { name: yoy, type: "line", yAxisIndex: 1, data: s.yoy }
       ]
     });
   }
