@@ -7,6 +7,7 @@ import json
 from typing import Literal, Optional
 
 from django.http import Http404, HttpResponse
+from django.utils.translation import get_language
 from ninja.responses import NinjaJSONEncoder
 from ninja import Router
 from ninja.errors import HttpError
@@ -23,13 +24,26 @@ from planwatch.web.downloads import report_response
 router = Router(tags=["评估与报告 assessment"])
 
 
-def _unit(plan, code: Optional[str]) -> OrgUnit:
+def _unit(plan, code: Optional[str], version: tuple | None = None) -> OrgUnit:
     if not code:
         return plan.org_unit
-    unit = OrgUnit.objects.select_related("parent").filter(code=code).first()
-    if unit is None or plan.org_unit_id not in perms.unit_and_above(unit):
+    unit, above = _unit_and_above(code, version)
+    if unit is None or plan.org_unit_id not in above:
         raise Http404(f"单位 {code!r} 不在计划范围内")
     return unit
+
+
+# Org units by code with the ids of the units above them, per process until the data changes
+# (org units change through audited plan loads): the three or four look-ups of a request saved.
+_UNITS = overview.Kept(4096)
+
+
+def _unit_and_above(code: str, version: tuple | None) -> tuple[OrgUnit | None, set[int]]:
+    def compute():
+        unit = OrgUnit.objects.select_related("parent").filter(code=code).first() if "\x00" not in code else None
+        return unit, (perms.unit_and_above(unit) if unit is not None else set())
+
+    return compute() if version is None else _UNITS.get(code, version, compute)
 
 
 def result_dict(r) -> dict | None:
@@ -76,7 +90,8 @@ def dashboard(request, plan: Code, period: Optional[PeriodCode] = None, org_unit
     """What the dashboard shows: headline cards, the board by area, counts per level."""
     p = plan_for(request.auth, plan)
     code = _period(p, period)
-    unit = _unit(p, org_unit)
+    version = overview.data_version()
+    unit = _unit(p, org_unit, version)
     # the same view for everyone who may see the plan: the serialised answer is kept per process
     # until the data changes (overview.data_version), since dashboards are read far more than written
     if not views_scope.sees_whole_plan(request.auth):
@@ -85,17 +100,13 @@ def dashboard(request, plan: Code, period: Optional[PeriodCode] = None, org_unit
                                   views_scope.visible_indicator_codes(request.auth, p, unit, code),
                                   views_scope.visible_task_ids(request.auth, p, unit))
         return _dashboard(p, code, unit, ov)
-    key = (p.pk, code, unit.pk, overview.data_version())
-    body = _PAYLOADS.get(key)
-    if body is None:
-        body = json.dumps(_dashboard(p, code, unit), cls=NinjaJSONEncoder, ensure_ascii=False).encode("utf-8")
-        if len(_PAYLOADS) >= 512:
-            _PAYLOADS.pop(next(iter(_PAYLOADS)))
-        _PAYLOADS[key] = body
+    # (the language is in the key: a note or the "other" area may be translated)
+    body = _PAYLOADS.get((p.pk, code, unit.pk, get_language()), version, lambda: json.dumps(
+        _dashboard(p, code, unit), cls=NinjaJSONEncoder, ensure_ascii=False).encode("utf-8"))
     return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
-_PAYLOADS: dict[tuple, bytes] = {}
+_PAYLOADS = overview.Kept(512)
 
 
 def _dashboard(p, code: str, unit, ov=None) -> dict:

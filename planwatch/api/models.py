@@ -27,7 +27,8 @@ class TokenQuerySet(models.QuerySet):
         """The active user a raw token belongs to, or None; records when it was last used."""
         if not raw:
             return None
-        token = self.select_related("user").filter(key_digest=digest(raw), revoked=False).first()
+        # the membership comes along: the role check of every endpoint reads it
+        token = self.select_related("user", "user__membership").filter(key_digest=digest(raw), revoked=False).first()
         if token is None or not token.user.is_active:
             return None
         now = timezone.now()

@@ -8,16 +8,18 @@ they cannot disagree.
 """
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
 from django.db import connection
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from planwatch.assess import batch
-from planwatch.assess.load import LoadError, load_items
+from planwatch.assess.load import LoadError, load_unit_items
 from planwatch.assess.model import LEVEL_ZH, Result
 from planwatch.assess.ranking import rank
 from planwatch.data.models import DataValue, Period
@@ -91,12 +93,50 @@ def default_period(plan: Plan) -> str:
     return periods[0] if periods else f"{plan.year}H1"
 
 
-# One assessed frame per (plan, period) and process, reused until the data changes. Every change
-# made through the actions writes an audit row, and bulk loads add rows, so the highest ids of
-# those tables say whether anything changed; reading them costs four index look-ups.
-_ASSESSED: dict[tuple[str, str], tuple[tuple, pl.DataFrame, object]] = {}
+_EVERY_KEPT: list["Kept"] = []
 
 
+class Kept:
+    """Values kept per process until the data changes (``data_version``), at most ``size`` of them,
+    the oldest dropped first. Safe under gunicorn's threaded workers: a value missing is computed
+    once, the other threads that ask for it meanwhile wait for it instead of computing it too."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._held: dict = {}
+        self._lock = threading.Lock()
+        self._computing: dict = {}
+        _EVERY_KEPT.append(self)
+
+    def get(self, key, version, compute):
+        held = self._held.get(key)
+        if held is not None and held[0] == version:
+            return held[1]
+        with self._lock:
+            busy = self._computing.setdefault(key, threading.Lock())
+        with busy:
+            held = self._held.get(key)
+            if held is not None and held[0] == version:
+                return held[1]
+            try:
+                value = compute()
+                with self._lock:
+                    self._held.pop(key, None)
+                    while len(self._held) >= self.size:
+                        self._held.pop(next(iter(self._held)))
+                    self._held[key] = (version, value)
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._held.clear()
+
+
+# Every change made through the actions writes an audit row, and bulk loads add rows, so the
+# highest ids of those tables say whether anything changed; reading them costs four index look-ups.
 def data_version() -> tuple:
     with connection.cursor() as cur:
         cur.execute("SELECT (SELECT MAX(id) FROM data_auditentry), (SELECT MAX(id) FROM data_datavalue), "
@@ -104,59 +144,75 @@ def data_version() -> tuple:
         return tuple(cur.fetchone())
 
 
-def assessed_frame(plan: Plan, period: str) -> tuple[pl.DataFrame, object]:
-    """The engine's results for every item of the plan in one period (cached per process)."""
-    version = data_version()
-    key = (plan.code, period)
-    held = _ASSESSED.get(key)
-    if held is not None and held[0] == version:
-        return held[1], held[2]
-    info, frame = load_items(plan.code, [period])
-    out = batch.assess_frame(frame, info.thresholds) if not frame.is_empty() else None
-    if len(_ASSESSED) >= 8:
-        _ASSESSED.pop(next(iter(_ASSESSED)))
-    _ASSESSED[key] = (version, out, info.thresholds)
-    return out, info.thresholds
+def peer_scope(org_unit: OrgUnit) -> list[int]:
+    """Ids of the org units whose items decide the results of ``org_unit`` and of its children.
+
+    The engine compares rows only through the growth rule's peer average, taken per indicator,
+    period and peer group, a unit's parent (``batch.PEER_KEYS``, ``reference.peer_key``). The
+    unit's rows need its whole peer group, the units with the same parent; its children's rows
+    need theirs, all the children. With those two groups the results of these rows are the same
+    as from the whole plan (tests/api/test_dashboard_scope.py checks it against the whole plan).
+    """
+    siblings = Q(parent__isnull=True) if org_unit.parent_id is None else Q(parent_id=org_unit.parent_id)
+    return list(OrgUnit.objects.filter(siblings | Q(parent_id=org_unit.pk) | Q(pk=org_unit.pk))
+                .values_list("pk", flat=True))
+
+
+# A county's scope is a few thousand rows (a few hundred kB assessed); a district's with its 街道
+# no more. Kept per (plan, period, unit).
+_ASSESSED = Kept(256)
+
+
+def assessed_scope(plan: Plan, period: str, org_unit: OrgUnit) -> tuple[pl.DataFrame | None, object]:
+    """The engine's results for the peer group of ``org_unit`` and for its children, in one
+    period (cached per process): a county's dashboard reads and assesses its city's counties,
+    not the whole nation."""
+    def compute():
+        info, frame = load_unit_items(plan.code, [period], peer_scope(org_unit))
+        return (batch.assess_frame(frame, info.thresholds) if not frame.is_empty() else None), info.thresholds
+
+    return _ASSESSED.get((plan.code, period, org_unit.pk), data_version(), compute)
 
 
 def results_for(plan: Plan, period: str, org_unit: OrgUnit) -> list[Result]:
-    """Engine results of ``org_unit`` and of its children (the plan assessed as a whole, so the
-    growth rule's peer averages are those of all peers)."""
-    frame, thresholds = assessed_frame(plan, period)
+    """Engine results of ``org_unit`` and of its children, with the growth rule's peer averages
+    over all their peers (see ``peer_scope``)."""
+    frame, thresholds = assessed_scope(plan, period, org_unit)
     if frame is None:
         return []
     mine = frame.filter((pl.col("org_unit") == org_unit.code) | (pl.col("peer_group") == org_unit.code))
     return [Result(**row, thresholds=thresholds) for row in mine.iter_rows(named=True)]
 
 
-_STRUCTURE: dict[tuple, tuple[tuple, tuple[list, list]]] = {}
+_STRUCTURE = Kept(256)
 
 
 def structure(plan: Plan, org_unit: OrgUnit) -> tuple[list, list]:
     """The plan's indicators and the unit's tasks as plain rows, cached until the data changes
     (plans change through audited loads, so the data version covers them too)."""
-    version = data_version()
-    key = (plan.pk, org_unit.pk)
-    held = _STRUCTURE.get(key)
-    if held is not None and held[0] == version:
-        return held[1]
-    uses = []
-    for u in (PlanIndicator.objects.filter(plan=plan).select_related("indicator", "area")
-              .prefetch_related("departments").order_by("order")):
-        depts = list(u.departments.all())
-        ind = u.indicator
-        uses.append((ind.code, ind.name, ind.unit, ind.binding, u.headline, ind.pk, u.area.name if u.area else "",
-                     [d.name for d in depts], [d.code for d in depts]))
-    tasks = []
-    for t in (Task.objects.filter(plan=plan, org_unit=org_unit).select_related("area")
-              .prefetch_related("departments").order_by("order", "code")):
-        depts = list(t.departments.all())
-        tasks.append((t.pk, t.code, t.title, t.area.name if t.area else "", [d.name for d in depts],
-                      [d.code for d in depts], t.deadline, t.deadline_text, t.goal_label))
-    if len(_STRUCTURE) >= 256:
-        _STRUCTURE.pop(next(iter(_STRUCTURE)))
-    _STRUCTURE[key] = (version, (uses, tasks))
-    return uses, tasks
+    def compute():
+        uses = []
+        for u in (PlanIndicator.objects.filter(plan=plan).select_related("indicator", "area")
+                  .prefetch_related("departments").order_by("order")):
+            depts = list(u.departments.all())
+            ind = u.indicator
+            uses.append((ind.code, ind.name, ind.unit, ind.binding, u.headline, ind.pk,
+                         u.area.name if u.area else "", [d.name for d in depts], [d.code for d in depts]))
+        tasks = []
+        for t in (Task.objects.filter(plan=plan, org_unit=org_unit).select_related("area")
+                  .prefetch_related("departments").order_by("order", "code")):
+            depts = list(t.departments.all())
+            tasks.append((t.pk, t.code, t.title, t.area.name if t.area else "", [d.name for d in depts],
+                          [d.code for d in depts], t.deadline, t.deadline_text, t.goal_label))
+        return uses, tasks
+
+    return _STRUCTURE.get((plan.pk, org_unit.pk), data_version(), compute)
+
+
+def clear_caches() -> None:
+    """Forget everything kept (for tests: rolled-back data can repeat a data version)."""
+    for kept in _EVERY_KEPT:
+        kept.clear()
 
 
 def build(plan: Plan, period: str, org_unit: OrgUnit, *, level: str = "", department: str = "",

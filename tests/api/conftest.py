@@ -41,3 +41,14 @@ def finance_reporter(demo_plan):
 def bearer(user) -> dict:
     _, raw = Token.objects.issue(user)
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Each test starts with nothing kept: a rolled-back test's ids can come back in the next one,
+    and with them a data version that names other data."""
+    from planwatch.web import overview
+
+    overview.clear_caches()
+    yield
+    overview.clear_caches()
