@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from planwatch import units
 
@@ -84,12 +85,18 @@ def _read(raw, field: Field, number_format: str | None) -> float | None:
         raise CellError(f"'{shown(raw)}' 是日期或时间,不是数字(请把单元格格式改为数值后重填)")
     if isinstance(raw, (int, float)):
         value = float(raw)
-        if (field.percent or units.normalize(field.unit) == "%") and is_percent_format(number_format):
+        if _is_percent_field(field) and is_percent_format(number_format):
             value = round(value * 100, 10)
         return value
     if not isinstance(raw, str):
         raise CellError(f"'{shown(raw)}' 不是数字")
     return _read_text(raw, field)
+
+
+@lru_cache(maxsize=1024)
+def _is_percent_field(field: Field) -> bool:
+    """A percent column, or a column whose unit is % (asked per cell, answered per field)."""
+    return field.percent or units.normalize(field.unit) == "%"
 
 
 def _read_text(raw: str, field: Field) -> float | None:

@@ -129,10 +129,6 @@ def _check_merged(merged: list[str], sheet: str, collector: Collector) -> None:
             collector.add(sheet, ref, f"合并了单元格 {ref}:请取消合并,每个单元格只填一个数")
 
 
-def _expected_code(kind: str, code: str) -> str:
-    return code if kind == "value" else f"task:{code}"
-
-
 def _read_rows(rows: dict[int, dict], sheet, table, catalog: PlanCatalog, period: Period, collector: Collector):
     entries: list[Entry] = []
     blank = 0
@@ -145,9 +141,12 @@ def _read_rows(rows: dict[int, dict], sheet, table, catalog: PlanCatalog, period
         _check_header([header.get(letter) for letter, _, _ in layout.COLUMNS], sheet, collector)
     else:
         collector.add(sheet, f"A{layout.HEADER_ROW}", "表头行缺失:请使用原模板")
+    read = _ItemReader(sheet, catalog, period, collector)
+    empty: dict = {}
     for r in range(layout.FIRST_ROW, max(last_listed, last_present) + 1):
-        row = rows.get(r, {})
-        if r not in by_row:
+        row = rows.get(r, empty)
+        listed = by_row.pop(r, None)
+        if listed is None:
             if r > last_listed and any(_value(row.get(c)) not in (None, "") for c in layout.INPUT_COLS):
                 collector.add(sheet, f"{layout.VALUE_COL}{r}", f"第{r}行不是模板中的项目:请勿在表中增加行")
             continue
@@ -155,18 +154,18 @@ def _read_rows(rows: dict[int, dict], sheet, table, catalog: PlanCatalog, period
             continue
         if r > last_present:
             collector.add(sheet, f"{layout.CODE_COL}{r}",
-                          f"自第{r}行起缺少 {len(by_row)} 个项目:行被删除,请在原模板中重新填写")
+                          f"自第{r}行起缺少 {len(by_row) + 1} 个项目:行被删除,请在原模板中重新填写")
             break
-        kind, code, unit_code = by_row.pop(r)
+        kind, code, unit_code = listed
         found = _value(row.get(layout.CODE_COL))
-        expected = _expected_code(kind, code)
+        expected = code if kind == "value" else f"task:{code}"
         if found != expected:
             collector.add(sheet, f"{layout.CODE_COL}{r}",
                           f"第{r}行应为“{expected}”,实为“{'' if found is None else shown(found)}”:"
                           "行被删除、插入、移动或代码被改动,请在原模板中重新填写")
             misaligned = True
             continue
-        entry, was_blank = _read_item(row, r, sheet, kind, code, unit_code, catalog, period, collector)
+        entry, was_blank = read(row, r, kind, code, unit_code)
         blank += was_blank
         if entry is not None:
             entries.append(entry)
@@ -195,74 +194,93 @@ def _is_formula(cell) -> bool:
     return getattr(cell, "data_type", None) == "f" or (isinstance(_value(cell), str) and _value(cell).startswith("="))
 
 
-def _read_item(cells, r, sheet, kind, code, unit_code, catalog: PlanCatalog, period, collector):
-    """One data row -> (Entry or None, 1 if the row was left blank)."""
-    unit = catalog.org_units.get(unit_code)
-    if kind == "value":
-        indicator = catalog.indicators.get(code)
-        if indicator is None or unit is None:
-            collector.add(sheet, f"{layout.CODE_COL}{r}", f"指标“{code}”或单位“{unit_code}”已不在计划 {catalog.plan.code} 中:请重新下载模板")
-            return None, 0
-        fields = layout.value_fields(indicator)
-        names = {layout.VALUE_COL: "value", layout.YOY_COL: "yoy_pct", layout.PROGRESS_COL: "progress_pct"}
-    else:
-        task = catalog.tasks.get(code)
-        if task is None:
-            collector.add(sheet, f"{layout.CODE_COL}{r}", f"任务“{code}”已不在计划 {catalog.plan.code} 中:请重新下载模板")
-            return None, 0
-        unit = task.org_unit
-        fields = layout.task_fields(task)
-        names = {layout.VALUE_COL: "quantity_done", layout.PROGRESS_COL: "percent"}
-    numbers: dict = {}
-    ok = True
-    for letter in (layout.VALUE_COL, layout.YOY_COL, layout.PROGRESS_COL):
-        cell = cells.get(letter)
-        raw = _value(cell)
-        ref = f"{letter}{r}"
-        if _is_formula(cell):
-            collector.add(sheet, ref, f"'{shown(raw)}' 是公式,请直接填写数值")
-            ok = False
-            continue
-        if letter not in fields:
-            if raw not in (None, "") and not (isinstance(raw, str) and not raw.strip()):
-                collector.add(sheet, ref, "任务行不填同比增长,请清空此格")
-                ok = False
-            continue
-        try:
-            numbers[names[letter]] = parse_number(raw, fields[letter], number_format=getattr(cell, "number_format", None))
-        except CellError as exc:
-            collector.add(sheet, ref, str(exc))
-            ok = False
-    note_cell = cells.get(layout.NOTE_COL)
-    note = _value(note_cell)
-    ref = f"{layout.NOTE_COL}{r}"
-    if _is_formula(note_cell):
-        collector.add(sheet, ref, "说明栏不能填公式")
-        ok = False
-        note = ""
-    elif note is None:
-        note = ""
-    elif isinstance(note, (int, float, str)):
-        note = restore(str(note).strip())
-    else:
-        collector.add(sheet, ref, f"说明栏应为文字,实为“{shown(note)}”")
-        ok = False
-        note = ""
-    if len(note) > layout.MAX_NOTE:
-        collector.add(sheet, ref, f"说明超过 {layout.MAX_NOTE} 字")
-        ok = False
-    if not ok:
-        return None, 0
-    if all(v is None for v in numbers.values()):
-        if not note:
-            return None, 1
+_NUMBER_LETTERS = (layout.VALUE_COL, layout.YOY_COL, layout.PROGRESS_COL)
+_VALUE_NAMES = {layout.VALUE_COL: "value", layout.YOY_COL: "yoy_pct", layout.PROGRESS_COL: "progress_pct"}
+_TASK_NAMES = {layout.VALUE_COL: "quantity_done", layout.PROGRESS_COL: "percent"}
+
+
+class _ItemReader:
+    """One data row -> (Entry or None, 1 if the row was left blank); what a row accepts is worked
+    out once per indicator or task, not once per row."""
+
+    def __init__(self, sheet, catalog: PlanCatalog, period: Period, collector: Collector):
+        self.sheet, self.catalog, self.collector = sheet, catalog, collector
+        self.period_code = period.code
+        self.fields: dict[tuple, dict] = {}
+
+    def __call__(self, cells, r, kind, code, unit_code):
+        sheet, catalog, collector = self.sheet, self.catalog, self.collector
+        unit = catalog.org_units.get(unit_code)
         if kind == "value":
-            collector.add(sheet, ref, "只有说明没有数值:请填写本期数值、同比或完成进度,或清空说明")
+            indicator = catalog.indicators.get(code)
+            if indicator is None or unit is None:
+                collector.add(sheet, f"{layout.CODE_COL}{r}", f"指标“{code}”或单位“{unit_code}”已不在计划 {catalog.plan.code} 中:请重新下载模板")
+                return None, 0
+            fields = self.fields.get(("value", indicator.pk))
+            if fields is None:
+                fields = self.fields[("value", indicator.pk)] = layout.value_fields(indicator)
+            names = _VALUE_NAMES
+        else:
+            task = catalog.tasks.get(code)
+            if task is None:
+                collector.add(sheet, f"{layout.CODE_COL}{r}", f"任务“{code}”已不在计划 {catalog.plan.code} 中:请重新下载模板")
+                return None, 0
+            unit = task.org_unit
+            fields = self.fields.get(("task", task.pk))
+            if fields is None:
+                fields = self.fields[("task", task.pk)] = layout.task_fields(task)
+            names = _TASK_NAMES
+        numbers: dict = {}
+        ok = True
+        for letter in _NUMBER_LETTERS:
+            cell = cells.get(letter)
+            raw = None if cell is None else cell.value
+            if raw is None:  # an absent or empty cell: no formula, nothing to parse
+                if letter in fields:
+                    numbers[names[letter]] = None
+                continue
+            if _is_formula(cell):
+                collector.add(sheet, f"{letter}{r}", f"'{shown(raw)}' 是公式,请直接填写数值")
+                ok = False
+                continue
+            if letter not in fields:
+                if raw != "" and not (isinstance(raw, str) and not raw.strip()):
+                    collector.add(sheet, f"{letter}{r}", "任务行不填同比增长,请清空此格")
+                    ok = False
+                continue
+            try:
+                numbers[names[letter]] = parse_number(raw, fields[letter], number_format=cell.number_format)
+            except CellError as exc:
+                collector.add(sheet, f"{letter}{r}", str(exc))
+                ok = False
+        note_cell = cells.get(layout.NOTE_COL)
+        note = _value(note_cell)
+        if note is None:
+            note = ""
+        elif _is_formula(note_cell):
+            collector.add(sheet, f"{layout.NOTE_COL}{r}", "说明栏不能填公式")
+            ok = False
+            note = ""
+        elif isinstance(note, (int, float, str)):
+            note = restore(str(note).strip())
+        else:
+            collector.add(sheet, f"{layout.NOTE_COL}{r}", f"说明栏应为文字,实为“{shown(note)}”")
+            ok = False
+            note = ""
+        if len(note) > layout.MAX_NOTE:
+            collector.add(sheet, f"{layout.NOTE_COL}{r}", f"说明超过 {layout.MAX_NOTE} 字")
+            ok = False
+        if not ok:
             return None, 0
-    if kind == "value":
-        numbers["note"] = note
-        return Entry("value", unit, period.code, numbers, indicator=indicator, sheet=sheet, cell=f"{layout.VALUE_COL}{r}"), 0
-    numbers["narrative"] = note
-    return Entry("task", unit, period.code, numbers, task=task, sheet=sheet, cell=f"{layout.VALUE_COL}{r}"), 0
-
-
+        if all(v is None for v in numbers.values()):
+            if not note:
+                return None, 1
+            if kind == "value":
+                collector.add(sheet, f"{layout.NOTE_COL}{r}", "只有说明没有数值:请填写本期数值、同比或完成进度,或清空说明")
+                return None, 0
+        if kind == "value":
+            numbers["note"] = note
+            return Entry("value", unit, self.period_code, numbers, indicator=indicator, sheet=sheet,
+                         cell=f"{layout.VALUE_COL}{r}"), 0
+        numbers["narrative"] = note
+        return Entry("task", unit, self.period_code, numbers, task=task, sheet=sheet, cell=f"{layout.VALUE_COL}{r}"), 0
