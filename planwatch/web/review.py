@@ -26,6 +26,7 @@ from planwatch.data.models import DataValue, Fact, Status, TaskProgress
 from planwatch.periods import Period as PeriodValue
 from planwatch.plans.models import Plan
 from planwatch.web.forms import UploadForm
+from planwatch.web.names import name_of
 
 
 def ingest_function():
@@ -99,9 +100,9 @@ def documents(request):
 def _proposals(doc):
     rows = []
     for kind, p in proposal_rows(doc):
-        rows.append({"kind": kind, "p": p, "subject": p.indicator.name if kind == "value" else p.task.title,
+        rows.append({"kind": kind, "p": p, "subject": name_of(p.indicator) if kind == "value" else p.task.title,
                      "unit": p.indicator.unit if kind == "value" else p.task.unit,
-                     "org": p.org_unit.name if kind == "value" else p.task.org_unit.name})
+                     "org": name_of(p.org_unit) if kind == "value" else name_of(p.task.org_unit)})
     return rows
 
 
@@ -158,9 +159,9 @@ def decide(request, kind, proposal_id, decision):
         except actions.StaleVersion as exc:
             error = str(exc)
     p.refresh_from_db()
-    row = {"kind": kind, "p": p, "subject": p.indicator.name if kind == "value" else p.task.title,
+    row = {"kind": kind, "p": p, "subject": name_of(p.indicator) if kind == "value" else p.task.title,
            "unit": p.indicator.unit if kind == "value" else p.task.unit,
-           "org": p.org_unit.name if kind == "value" else p.task.org_unit.name, "error": error}
+           "org": name_of(p.org_unit) if kind == "value" else name_of(p.task.org_unit), "error": error}
     if request.htmx:
         return render(request, "web/_proposal.html", {"r": row, "doc": p.document})
     if error:

@@ -16,6 +16,7 @@ from planwatch.accounts import permissions as perms
 from planwatch.data.calendar import calendar, open_items_for
 from planwatch.data.models import Period
 from planwatch.web.context import period_of, plan_or_404
+from planwatch.web.period_choices import reporting_periods
 from planwatch.web.views_scope import sees_whole_plan
 
 
@@ -36,4 +37,5 @@ def owed(request, plan_code):
     return render(request, "web/owed.html", {
         "plan": plan, "period": period, "statuses": statuses, "whole": whole, "counts": counts,
         "can_edit": perms.role_of(request.user) not in (None, perms.VIEWER), "today": today,
+        "periods": reporting_periods(plan, period),
     })

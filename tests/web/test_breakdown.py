@@ -157,3 +157,11 @@ def test_reporters_get_ranks_of_what_they_see_but_no_sum(client, finance_reporte
     html = page(client, "revenue")
     assert len(ranking_rows(html)) == 17
     assert 'id="sum-check"' not in html
+
+
+def test_a_subdistricts_dashboard_shows_its_own_figures(planner):
+    html = planner.get(DASH, {"period": "2021H1", "org": "110101008"}).content.decode()
+    assert "建国门街道 · 2021H1" in html
+    board = html.split('id="board"')[1]
+    assert 'href="/plans/dongcheng-2021/indicators/revenue/?period=2021H1&org=110101008"' in board
+    assert "完成进度53.8%" in board  # 建国门's own revenue verdict

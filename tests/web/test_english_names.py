@@ -59,3 +59,12 @@ def test_chinese_by_default(planner):
     assert "东城区 · 2021H1" in html and 'id="explanations-note"' not in html
     page = planner.get(DASH + "indicators/revenue/", {"period": "2021H1"}).content.decode()
     assert "<h1>区级一般公共预算收入 <small>" in page
+
+
+def test_english_document_review_names_the_indicators_in_english(planner):
+    from planwatch.data.models import Document
+
+    doc = Document.objects.get()
+    english(planner)
+    html = planner.get(f"/documents/{doc.pk}/").content.decode()
+    assert "District general public budget revenue</a> <small>Dongcheng District" in html

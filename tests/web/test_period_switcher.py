@@ -47,10 +47,13 @@ def test_a_period_asked_for_outside_the_list_is_shown_selected(planner):
     assert ("2021-05", False, True) in options(html)
 
 
-def test_entry_page_offers_the_periods_as_suggestions(planner):
-    html = planner.get(DASH + "entry/", {"period": "2021H2"}).content.decode()
+@pytest.mark.parametrize("page", ["entry/", "owed/"])
+def test_entry_and_reporting_status_pages_offer_the_periods_as_suggestions(planner, page):
+    html = planner.get(DASH + page, {"period": "2021H2"}).content.decode()
+    assert 'name="period" value="2021H2"' in html and 'list="period-list"' in html
     datalist = html.split('<datalist id="period-list">')[1].split("</datalist>")[0]
-    assert re.findall(r'<option value="([^"]+)"', datalist) == ["2021H1", "2021H2", "2021"]
+    assert re.findall(r'<option value="([^"]+)"([^>]*)>', datalist) == [
+        ("2021H1", ' data-has-data="1"'), ("2021H2", ""), ("2021", "")]
 
 
 def test_reading_pages_for_a_new_period_stores_no_period(planner):
