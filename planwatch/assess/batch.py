@@ -86,10 +86,23 @@ TEXT_COLUMNS = ["code", "org_unit", "period", "item_type", "name", "org_unit_nam
                 "kind", "direction", "aggregation", "rule"]
 
 
+def _peer_key(frame: pl.DataFrame) -> list[str] | pl.Expr:
+    """The growth rule's peer groups (item type × code × period × peer group) as one integer when
+    the categorical codes fit in 20 bits each, so the window sums hash one column, not four."""
+    c = pl.col
+    codes = frame.select(*(c(k).to_physical().max() for k in ("code", "period", "peer_group"))).row(0)
+    if any(m is not None and m >= (1 << 20) - 1 for m in codes):
+        return PEER_KEYS
+    phys = lambda name: c(name).to_physical().cast(pl.Int64)  # noqa: E731
+    return (((c("item_type") == "task").cast(pl.Int64) * (1 << 20) + phys("code")) * (1 << 20)
+            + phys("period")) * (1 << 21) + phys("peer_group").fill_null(-1) + 1
+
+
 def _numbers(frame: pl.DataFrame, th: Thresholds) -> pl.LazyFrame:
     """Every number and the level of every item: cheap column arithmetic, no strings built."""
     c = pl.col
     lower = c("direction") == "lower"
+    peers = _peer_key(frame)
     lf = (frame.with_columns(_time_progress(frame, th.basis)).lazy()
           .with_columns(tp_deadline=pl.when(c("item_type") == "task").then(c("deadline")))
           .with_columns(
@@ -111,8 +124,8 @@ def _numbers(frame: pl.DataFrame, th: Thresholds) -> pl.LazyFrame:
                                .when(c("reported_progress").is_not_null()).then(pl.lit("reported", _Cat))),
               progress_mismatch=(pl.when(c("computed").is_not_null() & c("reported_progress").is_not_null())
                                  .then((c("computed") - c("reported_progress")).abs() > th.reported_tolerance)),
-              peer_sum=c("yoy_micro").sum().over(PEER_KEYS),
-              peer_n=c("yoy_micro").count().over(PEER_KEYS),
+              peer_sum=c("yoy_micro").sum().over(peers),
+              peer_n=c("yoy_micro").count().over(peers),
           )
           .with_columns(
               peer_avg_yoy_pct=pl.when(c("peer_n") > 0).then(c("peer_sum").cast(pl.Float64) / (c("peer_n").cast(pl.Float64) * MICRO)),
@@ -322,7 +335,8 @@ def _sentences(keys: pl.DataFrame) -> pl.DataFrame:
 _FIGURE = 1 << 20  # a figure f with |f| < _FIGURE is stored as f + _FIGURE in 21 bits, null as 0
 
 
-def _words(keys: pl.LazyFrame) -> pl.LazyFrame:
+def _words() -> list[pl.Expr]:
+    """The two words of every row's sentence key (null where a figure does not fit)."""
     c = pl.col
 
     def figure(name: str) -> pl.Expr:
@@ -336,24 +350,54 @@ def _words(keys: pl.LazyFrame) -> pl.LazyFrame:
         fits = fits & (c(name).is_null() | (c(name).abs() < _FIGURE))
     w1 = c("k_small") * (1 << 38) + unit.fill_null(0) * (1 << 17) + deadline.fill_null(0)
     w2 = figure("k_a") * (1 << 42) + figure("k_b") * (1 << 21) + figure("k_c")
-    return keys.select(w1=pl.when(fits).then(w1), w2=pl.when(fits).then(w2))
+    return [pl.when(fits).then(w1).alias("w1"), pl.when(fits).then(w2).alias("w2")]
 
 
-def _explain(keys: pl.DataFrame) -> pl.Series:
-    """The sentence of every row, by its key: built once per distinct key and joined back in row order."""
-    words = _words(keys.lazy()).collect()
-    fits = words["w1"].is_not_null()
-    firsts = words.with_row_index("row").filter(fits).unique(["w1", "w2"], keep="any")
-    said = _sentences(keys[firsts["row"]].with_columns(firsts["w1"], firsts["w2"]))
-    text = words.join(said.select("w1", "w2", "explanation"), on=["w1", "w2"], how="left",
+def _unwords(words: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
+    """The sentence keys that distinct words stand for (the packing loses nothing)."""
+    c = pl.col
+
+    def figure(shift: int) -> pl.Expr:
+        f = (c("w2") // (1 << shift)) % (1 << 21)
+        return pl.when(f != 0).then(f - _FIGURE)
+
+    unit = (c("w1") // (1 << 17)) % (1 << 21)
+    deadline = c("w1") % (1 << 17)
+    keys = words.with_columns(
+        k_small=c("w1") // (1 << 38), k_a=figure(42), k_b=figure(21), k_c=figure(0),
+        _unit=pl.when(unit != 0).then(unit - 1).cast(pl.UInt32),
+        k_deadline=pl.when(deadline != 0).then(deadline - 1).cast(pl.Int32).cast(pl.Date),
+    )
+    return keys.join(units, on="_unit", how="left").select(*KEY_COLUMNS, "w1", "w2")
+
+
+def _explain(words: pl.DataFrame, frame: pl.DataFrame) -> pl.Series:
+    """The sentence of every row whose key fits in words, built once per distinct key and joined
+    back in row order (null for the rows that do not fit)."""
+    distinct = words.drop_nulls().unique()
+    units = frame.select(k_unit=pl.col("unit").unique()).with_columns(_unit=pl.col("k_unit").to_physical())
+    said = _sentences(_unwords(distinct, units))
+    return words.join(said.select("w1", "w2", "explanation"), on=["w1", "w2"], how="left",
                       maintain_order="left")["explanation"]
-    if not fits.all():
-        rest = keys.filter(~fits)
-        rest_said = _sentences(rest.unique())
-        rest_text = rest.join(rest_said, on=KEY_COLUMNS, how="left", nulls_equal=True,
-                              maintain_order="left")["explanation"]
-        text = text.scatter(fits.not_().arg_true(), rest_text)
-    return text
+
+
+SLICE_ROWS = 2_000_000
+
+
+def _period_slices(frame: pl.DataFrame) -> list[tuple[int, int]] | None:
+    """Row ranges of about SLICE_ROWS that each hold whole periods, when the frame keeps each
+    period's rows together (a snapshot does); None when it does not."""
+    runs = frame.select(pl.col("period").to_physical().rle()).unnest("period")
+    if runs.height != frame["period"].n_unique():
+        return None
+    slices, start, size = [], 0, 0
+    for length in runs["len"].to_list():
+        if size and size + length > SLICE_ROWS:
+            slices.append((start, size))
+            start, size = start + size, 0
+        size += length
+    slices.append((start, size))
+    return slices
 
 
 def assess_frame(frame: pl.DataFrame, thresholds: Thresholds | dict | None = None, explain: bool = True) -> pl.DataFrame:
@@ -361,18 +405,35 @@ def assess_frame(frame: pl.DataFrame, thresholds: Thresholds | dict | None = Non
 
     Sentences are built once per distinct wording (``_sentence_key``) and joined back in row order;
     the explanation column is categorical (a national frame says about 300,000 distinct sentences).
+
+    Nothing crosses periods (the growth rule's peers are of one period), so a large frame whose
+    periods lie in runs is assessed a few periods at a time: the pass's temporary columns then
+    take a slice's memory, not the nation's.
     """
     th = thresholds if isinstance(thresholds, Thresholds) else Thresholds.from_plan(thresholds)
     if frame.schema != pl.Schema(ITEM_SCHEMA):
         frame = frame.cast(ITEM_SCHEMA)
+    if frame.height > SLICE_ROWS and (slices := _period_slices(frame)) and len(slices) > 1:
+        return pl.concat([_assess(frame.slice(start, size), th, explain) for start, size in slices], rechunk=False)
+    return _assess(frame, th, explain)
+
+
+def _assess(frame: pl.DataFrame, th: Thresholds, explain: bool) -> pl.DataFrame:
     numbers = _numbers(frame, th)
     if not explain:
         return numbers.with_columns(explanation=pl.lit(None, pl.Categorical())).select(RESULT_COLUMNS).collect()
-    keyed = _sentence_key(numbers).select(*RESULT_COLUMNS[:-1], *KEY_COLUMNS).collect()
+    keyed = _sentence_key(numbers).with_columns(_words())
+    done = keyed.select(*RESULT_COLUMNS[:-1], "w1", "w2").collect()
     # the sentences are set beside the rows: a join that carried every result column would
-    # gather all of them again
-    text = _explain(keyed.select(KEY_COLUMNS))
-    return keyed.drop(KEY_COLUMNS).with_columns(text)
+    # gather all of them again (and a frame made of its columns copies none of them)
+    text = _explain(done.select("w1", "w2"), frame)
+    misfits = done["w1"].is_null()
+    if misfits.any():  # rare: figures too large for the words take the six-column way
+        rest = keyed.filter(pl.col("w1").is_null()).select(KEY_COLUMNS).collect()
+        rest_text = rest.join(_sentences(rest.unique()), on=KEY_COLUMNS, how="left", nulls_equal=True,
+                              maintain_order="left")["explanation"]
+        text = text.scatter(misfits.arg_true(), rest_text)
+    return pl.DataFrame([done.get_column(name) for name in RESULT_COLUMNS[:-1]] + [text])
 
 
 def results(frame: pl.DataFrame, thresholds: Thresholds | dict | None = None) -> list[Result]:

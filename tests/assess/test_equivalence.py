@@ -102,7 +102,32 @@ def test_sentences_of_figures_too_large_to_pack_match_the_reference():
         Item("t1", "A", "2021H1", 2021, item_type="task", target=1200, value=700, decimals=0,
              deadline=date(2021, 11, 30)),
     ]
-    words = batch._words(batch._sentence_key(batch._numbers(batch.items_frame(items), Thresholds())))
-    fits = words.collect()["w1"].is_not_null().to_list()
+    keyed = batch._sentence_key(batch._numbers(batch.items_frame(items), Thresholds())).with_columns(batch._words())
+    fits = keyed.collect()["w1"].is_not_null().to_list()
     assert fits == [True, False, False, True, True, True, True]  # both ways are taken
     assert_same_rows(reference.assess(items), batch.assess(items), RESULT_COLUMNS)
+
+
+def test_a_large_frame_is_assessed_a_few_periods_at_a_time_with_the_same_results(monkeypatch):
+    """Frames whose periods lie in runs are cut into slices of whole periods; the results, row
+    order and sentences must be those of one pass (peers never cross periods)."""
+    import polars as pl
+
+    from planwatch.assess.model import Item
+
+    items = [Item(code, f"U{u}", period, 2021, unit="亿元", target=100.0 + u, value=10.0 * m + u,
+                  yoy_pct=float(u - 3) if code == "gdp" else None, rule="growth" if code == "gdp" else "",
+                  target_growth=6.0 if code == "gdp" else None, peer_group="P")
+             for m, period in enumerate(["2021-01", "2021-02", "2021-03", "2021-04"], start=1)
+             for code in ("rev", "gdp") for u in range(6)]
+    frame = batch.items_frame(items)
+    whole = batch.assess_frame(frame)
+    monkeypatch.setattr(batch, "SLICE_ROWS", 20)  # 12 rows a period: slices of one period
+    assert batch._period_slices(frame) == [(0, 12), (12, 12), (24, 12), (36, 12)]
+    sliced = batch.assess_frame(frame)
+    assert sliced.with_columns(pl.col("explanation").cast(pl.String)).equals(
+        whole.with_columns(pl.col("explanation").cast(pl.String)))
+    shuffled = frame.sample(fraction=1.0, shuffle=True, seed=3)
+    assert batch._period_slices(shuffled) is None  # periods interleaved: assessed in one pass
+    assert_same_rows(reference.assess([Item(**r) for r in shuffled.with_columns(
+        pl.col(pl.Categorical).cast(pl.String)).iter_rows(named=True)]), batch.results(shuffled), RESULT_COLUMNS)
