@@ -57,15 +57,16 @@ def stamp() -> Stamp:
 
 def is_current(old: Stamp) -> bool:
     """True when nothing has been committed since ``old`` was taken."""
-    now = stamp()
-    if now.ids != old.ids:
+    return stamp().ids == old.ids and not _any_committed(old.in_flight)
+
+
+def _any_committed(transactions: tuple[int, ...]) -> bool:
+    if not transactions or connection.vendor != "postgresql":
         return False
-    if old.in_flight and connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SELECT count(*) FROM unnest(%s::text[]) AS x WHERE pg_xact_status(x::xid8) = 'committed'",
-                        [[str(x) for x in old.in_flight]])
-            return cur.fetchone()[0] == 0
-    return True
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM unnest(%s::text[]) AS x WHERE pg_xact_status(x::xid8) = 'committed'",
+                    [[str(x) for x in transactions]])
+        return cur.fetchone()[0] > 0
 
 
 def cache_dir() -> Path:
@@ -80,3 +81,60 @@ def cache_dir() -> Path:
 def forget_caches() -> None:
     """Drop every cached file of this database (after a restore replaced it wholesale)."""
     shutil.rmtree(cache_dir(), ignore_errors=True)
+
+
+# Audited models whose changes leave a plan's items as they were (the rest, plans.* above all,
+# make a cache start again from the database).
+ITEMS_UNTOUCHED_BY = frozenset({
+    "data.periodlock", "data.reportingdeadline", "data.document", "data.fact", "reports.narrative",
+    "auth.user", "accounts.membership", "api.token",
+})
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What was committed between two stamps, row by row: the figures written and whether any
+    task progress was."""
+
+    value_ids: frozenset[int]
+    tasks: bool
+
+
+def changes_since(old: Stamp, new: Stamp, limit: int = 50_000) -> Changes | None:
+    """The changes from ``old`` to ``new`` (taken in that order), or None when they cannot be told
+    row by row: ids went back (a restore), targets or periods changed, a transaction in flight at
+    ``old`` has committed since (its rows may hide below the stamp), an audited change of a plan
+    or of anything unknown, a figure that is gone, or more than ``limit`` rows."""
+    audit0, value0, progress0, target0, period0 = old.ids
+    audit1, value1, progress1, target1, period1 = new.ids
+    if (target0, period0) != (target1, period1):
+        return None
+    pairs = [(audit0, audit1), (value0, value1), (progress0, progress1)]
+    if any(a is not None and (b is None or b < a) for a, b in pairs):
+        return None
+    if _any_committed(old.in_flight):
+        return None
+    value_ids: set[int] = set()
+    tasks = (progress0 or 0) != (progress1 or 0)
+    with connection.cursor() as cur:
+        cur.execute("SELECT model, object_id FROM data_auditentry WHERE id > %s AND id <= %s",
+                    [audit0 or 0, audit1 or 0])
+        rows = cur.fetchall()
+        if len(rows) > limit:
+            return None
+        for model, object_id in rows:
+            if model == "data.datavalue":
+                if not object_id.isdigit():
+                    return None
+                value_ids.add(int(object_id))
+            elif model == "data.taskprogress":
+                tasks = True
+            elif model not in ITEMS_UNTOUCHED_BY:
+                return None
+        if (value1 or 0) - (value0 or 0) > limit:
+            return None
+        cur.execute("SELECT id FROM data_datavalue WHERE id > %s AND id <= %s", [value0 or 0, value1 or 0])
+        value_ids.update(r[0] for r in cur.fetchall())  # figures written without an audit row (bulk loads)
+    if len(value_ids) > limit:
+        return None
+    return Changes(frozenset(value_ids), tasks)

@@ -49,16 +49,44 @@ def test_second_load_reads_the_file_and_it_equals_the_database(plan):
     assert ordered(second).equals(ordered(direct)) and ordered(first).equals(ordered(direct))
 
 
-def test_a_recorded_value_makes_the_file_stale(plan):
+def test_a_recorded_value_is_patched_into_the_file(plan):
     snapshot.load_items(plan)
     assert snapshot.load_items(plan)[2] == "snapshot"
     record_value(Indicator.objects.get(code="revenue"), OrgUnit.objects.get(code="110101"), Period.get("2021H1"),
                  value=123.4, reason="test")
     _, frame, how = snapshot.load_items(plan, ["2021H1"])
-    assert how == "database"
+    assert how == "patched"
     row = frame.filter((pl.col("code") == "revenue") & (pl.col("org_unit") == "110101"))
     assert row["value"].to_list() == [123.4]
-    assert snapshot.load_items(plan, ["2021H1"])[2] == "snapshot"
+    _, whole, how = snapshot.load_items(plan)
+    assert how == "snapshot"
+    assert ordered(whole).equals(ordered(load.load_items(plan)[1]))
+
+
+def test_a_figure_of_a_new_cell_and_task_progress_are_patched_in(plan):
+    from planwatch.data.actions import record_task_progress
+    from planwatch.plans.models import Task
+
+    snapshot.load_items(plan)
+    street = OrgUnit.objects.filter(level="subdistrict").order_by("code").last()
+    record_value(Indicator.objects.get(code="retail"), street, Period.get("2021H1"), value=7.5, reason="test")
+    task = Task.objects.filter(plan__code=plan).order_by("code").first()
+    record_task_progress(task, Period.get("2021H1"), quantity_done=1.0, reason="test")
+    _, frame, how = snapshot.load_items(plan)
+    assert how == "patched"
+    assert ordered(frame).equals(ordered(load.load_items(plan)[1]))
+
+
+def test_a_changed_target_makes_the_whole_plan_be_read_again(plan):
+    from planwatch.data.actions import set_target
+    from planwatch.plans.models import Target
+
+    snapshot.load_items(plan)
+    target = Target.objects.filter(plan__code=plan, value__isnull=False).order_by("id").first()
+    set_target(target.plan, target.indicator, target.org_unit, value=target.value + 1, reason="test")
+    _, frame, how = snapshot.load_items(plan)
+    assert how == "database"
+    assert ordered(frame).equals(ordered(load.load_items(plan)[1]))
 
 
 def test_subsets_equal_loads_of_the_subset(plan):
