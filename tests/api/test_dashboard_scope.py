@@ -171,3 +171,41 @@ def test_a_failed_computation_is_not_kept():
     with pytest.raises(LookupError):
         kept.get("k", 1, fail)
     assert kept.get("k", 1, lambda: "now") == "now"
+
+
+def test_a_kept_token_user_follows_revocation_role_and_deactivation(client, admin_user, demo_plan):
+    from django.contrib.auth import get_user_model
+
+    from planwatch.accounts.models import Membership
+    from planwatch.api.models import Token
+    from planwatch.plans.models import Department
+
+    url = "/api/v1/plans/dongcheng-2021/dashboard?period=2021H1"
+    user = get_user_model().objects.create_user("watcher", "", "pw-for-tests-1")
+    membership = Membership.objects.create(user=user, role="viewer")
+    headers = bearer(user)
+    assert {c["code"] for c in client.get(url, **headers).json()["cards"]} > {"revenue"}
+    # the same token after the role changed: the reporter's view at once
+    membership.role, membership.department = "department", Department.objects.get(code="dc-czj")
+    membership.save()
+    assert {c["code"] for c in client.get(url, **headers).json()["cards"]} == {"revenue"}
+    user.is_active = False
+    user.save()
+    assert client.get(url, **headers).status_code == 401
+    user.is_active = True
+    user.save()
+    assert client.get(url, **headers).status_code == 200
+    Token.objects.filter(user=user).update(revoked=True)
+    assert client.get(url, **headers).status_code == 401
+
+
+def test_token_last_use_is_recorded(client, admin_user, demo_plan):
+    from planwatch.api.models import Token
+
+    headers = bearer(admin_user)
+    assert Token.objects.get(user=admin_user).last_used is None
+    assert client.get("/api/v1/plans/dongcheng-2021", **headers).status_code == 200
+    first = Token.objects.get(user=admin_user).last_used
+    assert first is not None
+    assert client.get("/api/v1/plans/dongcheng-2021", **headers).status_code == 200
+    assert Token.objects.get(user=admin_user).last_used == first  # not written again within a minute
