@@ -2,9 +2,9 @@
 
 Indicators and org units carry an optional English name (``name_en``, from the plan file); the
 English UI shows it and falls back to the Chinese name where a plan gives none.  Key tasks,
-departments and areas have Chinese names only.  The engine's explanations (``Result.explanation``)
-are sentences in the Chinese of execution reports and stay Chinese in the English UI: the pages
-mark them ``lang="zh-hans"`` and say so once.
+departments and areas have Chinese names only (their text comes from the plan file).  The
+engine's explanations are Chinese sentences meant for reports; the English UI shows the same
+statement in English (``explain_en``) with the Chinese one as its tooltip.
 """
 from __future__ import annotations
 

@@ -33,9 +33,9 @@ def test_english_dashboard_names_indicators_in_english(planner):
     board = html.split('id="board"')[1]
     assert "Fixed-asset investment" in board and "固定资产投资<" not in board
     assert "Dongcheng District · 2021H1" in html
-    # explanations stay Chinese, are marked as such, and the page says so once
-    assert re.search(r'<div class="why" lang="zh-hans">完成进度', html)
-    assert 'id="explanations-note"' in html and "given in Chinese" in html
+    # explanations in English, the engine's Chinese sentence as the tooltip, and the page says so once
+    assert re.search(r'<div class="why"><span lang="en" title="完成进度[^"]+">Completion \d', html)
+    assert 'id="explanations-note"' in html and "translated from the Chinese" in html
 
 
 def test_english_indicator_and_entry_pages(planner):
@@ -57,6 +57,7 @@ def test_chinese_by_default(planner):
     html = planner.get(DASH, {"period": "2021H1"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "区级一般公共预算收入" in cards(html) and "District general public budget revenue" not in html
     assert "东城区 · 2021H1" in html and 'id="explanations-note"' not in html
+    assert re.search(r'<div class="why"><span lang="zh-hans">完成进度', html)
     page = planner.get(DASH + "indicators/revenue/", {"period": "2021H1"}).content.decode()
     assert "<h1>区级一般公共预算收入 <small>" in page
 
