@@ -68,7 +68,8 @@ def _write(plan_code: str, stamp: version.Stamp, periods: list[str], frame: pl.D
     data_name = f"{name}-{uuid.uuid4().hex[:12]}.parquet"
     tmp = folder / f".{data_name}.tmp"
     # each period's rows together: the engine then assesses a few periods at a time (less memory)
-    frame = frame.sort(pl.col("period").to_physical(), maintain_order=True)
+    if frame.select(pl.col("period").to_physical().rle_id().max()).item() != frame["period"].n_unique() - 1:
+        frame = frame.sort(pl.col("period").to_physical(), maintain_order=True)
     frame.write_parquet(tmp, compression="lz4", statistics=False)
     os.replace(tmp, folder / data_name)
     meta = {"format": FORMAT, "plan": plan_code, "file": data_name, "stamp": stamp.as_json(), "periods": periods,
@@ -121,15 +122,33 @@ def _patched(info: load.PlanInfo, meta: dict, data: Path, old: version.Stamp) ->
         _, fresh = load.load_unit_items(info.code, sorted(set(cells["period"])), set(cells["org_unit_id"]),
                                         tasks=False)
         c = pl.col
-        stale = ((c("item_type") == "indicator") & c("org_unit").is_in(sorted(set(cells["org_unit"])))
-                 & c("period").is_in(sorted(set(cells["period"]))))
-        frame = pl.concat([frame.filter(~stale), fresh], how="vertical")
+        stale = (c("item_type") == "indicator") & c("org_unit").is_in(sorted(set(cells["org_unit"])))
+        frame = _replace(frame, sorted(set(cells["period"])), stale, fresh)
     if changes.tasks:
         periods = load._periods(None, info.year)
         tasks = load.task_items(info, periods, load._org_tree(info.org_unit_id))
-        frame = pl.concat([frame.filter(pl.col("item_type") != "task"), tasks], how="vertical")
-    frame = _write(info.code, new, meta["periods"], frame)
-    return frame
+        frame = _replace(frame, meta["periods"], pl.col("item_type") == "task", tasks)
+    return _write(info.code, new, meta["periods"], frame)
+
+
+def _replace(frame: pl.DataFrame, periods: list[str], stale: pl.Expr, fresh: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its ``stale`` rows of ``periods`` replaced by ``fresh``, period by period, so
+    that each period's rows stay together and untouched periods are not copied."""
+    runs = frame.select(pl.col("period").to_physical().rle()).unnest("period")
+    if runs.height != frame["period"].n_unique():  # not grouped by period: replace in one go
+        keep = frame.filter(~(stale & pl.col("period").is_in(periods)))
+        return pl.concat([keep, fresh], how="vertical", rechunk=False)
+    parts, start, seen = [], 0, []
+    for length in runs["len"].to_list():
+        part = frame.slice(start, length)
+        start += length
+        code = part["period"][0]
+        seen.append(code)
+        if code in periods:
+            part = pl.concat([part.filter(~stale), fresh.filter(pl.col("period") == code)], how="vertical")
+        parts.append(part)
+    parts.append(fresh.filter(~pl.col("period").is_in(seen)))  # periods the file had no rows of
+    return pl.concat(parts, how="vertical", rechunk=False)
 
 
 def _cells(value_ids: list[int]) -> dict | None:
