@@ -53,6 +53,7 @@ def main() -> None:
                         help="only the warm path: read the plan's current snapshot and assess it (run in a process "
                              "of its own by the full bench, so that its peak memory is its own)")
     parser.add_argument("--expect", default="snapshot", help=argparse.SUPPRESS)
+    parser.add_argument("--db-load", default="", help=argparse.SUPPRESS)  # wall,cpu of the database load
     parser.add_argument("--no-adbc", action="store_true",
                         help="load through the DB-API cursor instead of ADBC (to compare; run it separately, "
                              "peak memory is per process)")
@@ -150,7 +151,8 @@ def main() -> None:
     def child(expect: str) -> bool:
         run = subprocess.run([sys.executable, __file__, "--plan", args.plan, "--units", str(args.units),
                               "--indicators", str(args.indicators), "--months", str(args.months), "--from-snapshot",
-                              "--expect", expect], capture_output=True, text=True)
+                              "--expect", expect, "--db-load", f"{t_load.wall},{t_load.cpu}"],
+                             capture_output=True, text=True)
         print(run.stdout, end="")
         if run.returncode != 0:
             print(run.stderr[-3000:], file=sys.stderr)
@@ -191,6 +193,10 @@ def from_snapshot(args) -> None:
     for name, clock in [(f"snapshot: stamp check + read ({how})", t_read), ("assess: with explanations", t_assess),
                         ("read + assess (explained)", total)]:
         print(f"{name:<34}{out.height:>11,}{clock.wall:>9.3f}{clock.cpu:>9.3f}{out.height / max(clock.cpu, 1e-9):>14,.0f}")
+    if args.db_load:
+        wall, cpu = (float(x) for x in args.db_load.split(","))
+        print(f"load from the {how} vs from the database: {wall / t_read.wall:.1f}× less wall time, "
+              f"{cpu / t_read.cpu:.1f}× less CPU")
     print(f"goal: whole assessment < 2 s on 2 cores, < 2 GB; from the snapshot {total.wall:.2f} s wall, "
           f"{total.cpu:.2f} s CPU; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"peak memory of this process (max RSS): at start {rss_start:,.0f} MB, after read {rss_read:,.0f} MB, "
