@@ -6,11 +6,16 @@ versioned and audited the same way.
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, models, router, transaction
+from django.db.models import signals
+from django.db.models.base import ModelState
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -195,21 +200,24 @@ def _chunks(ids, size: int = _CHUNK):
         yield ids[i:i + size]
 
 
-def _snapshot_plan(model, fields: list[str]) -> list:
-    """The fields snapshot() keeps, in the order model_to_dict yields them."""
+def _snapshot_plan(model, fields: list[str]) -> tuple:
+    """The fields snapshot() keeps, in the order model_to_dict yields them: (names, getter of their values)."""
     opts = model._meta
     from itertools import chain
 
-    return [f for f in chain(opts.concrete_fields, opts.private_fields, opts.many_to_many)
-            if getattr(f, "editable", False) and f.name in fields]
+    chosen = [f for f in chain(opts.concrete_fields, opts.private_fields, opts.many_to_many)
+              if getattr(f, "editable", False) and f.name in fields]
+    getter = attrgetter(*[f.attname for f in chosen])  # what value_from_object reads for these concrete fields
+    return [f.name for f in chosen], (getter if len(chosen) > 1 else (lambda obj: (getter(obj),)))
 
 
-def _fast_snapshot(obj, plan: list) -> dict:
+def _fast_snapshot(obj, plan: tuple) -> dict:
     """snapshot() without model_to_dict's per-call field walk; the same dict."""
-    out = {}
-    for f in plan:
-        v = getattr(obj, f.attname)  # what value_from_object reads for these concrete fields
-        out[f.name] = v if v is None or type(v) in _PLAIN else (v if isinstance(v, _PLAIN) else str(v))
+    names, values_of = plan
+    out = dict(zip(names, values_of(obj)))
+    for k, v in out.items():
+        if v is not None and type(v) not in _PLAIN and not isinstance(v, _PLAIN):
+            out[k] = str(v)
     return out
 
 
@@ -227,29 +235,43 @@ class _RowMaker:
     def __init__(self, model, names: list[str]):
         self.model = model
         self.fields = list(model._meta.concrete_fields)
-        self.index = {f.name: i for i, f in enumerate(self.fields)}
         self.dynamic = [(i, f) for i, f in enumerate(self.fields) if f.has_default() and callable(f.default)]
         self.defaults = [f.get_default() for f in self.fields]
         self.varying = [f for f in self.fields if f.name in set(names)]
+        self.attnames = [f.attname for f in self.fields]
+        # name -> (position, field, related model for a relation)
+        self.places = {f.name: (i, f, f.remote_field.model if f.is_relation else None) for i, f in enumerate(self.fields)}
+        self.signalled = signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
 
     def make(self, kwargs: dict):
         vals = list(self.defaults)
         for i, f in self.dynamic:
             vals[i] = f.get_default()
         cached = []
+        places = self.places
         for name, v in kwargs.items():
-            i = self.index[name]
-            f = self.fields[i]
-            if f.is_relation and v is not None:
-                if not isinstance(v, f.remote_field.model):
+            i, f, remote = places[name]
+            if remote is not None and v is not None:
+                if not isinstance(v, remote):
                     return self.model(**kwargs)
                 vals[i] = v.pk
                 cached.append((f, v))
             else:
                 vals[i] = v
-        row = self.model(*vals)
+        row = self._new(vals)
         for f, v in cached:
             f.set_cached_value(row, v)
+        return row
+
+    def _new(self, vals: list):
+        """``model(*vals)``: without pre_init/post_init receivers that constructor only sets each
+        attname on a fresh instance with a fresh ModelState, which is done here directly."""
+        model = self.model
+        if self.signalled:
+            return model(*vals)
+        row = model.__new__(model)
+        row._state = ModelState()
+        row.__dict__.update(zip(self.attnames, vals))
         return row
 
 
@@ -267,30 +289,37 @@ class _RowCleaner:
         self.fields = [f for f in model._meta.fields if not getattr(f, "generated", False)]
         self.cache: dict[tuple, tuple[bool, Any]] = {}
         self.checks = [c for c in model._meta.constraints if c.name in _ROW_CHECKS]
+        self._plans: dict[int, tuple[list, list]] = {}  # by id() of the field list, which it keeps
+        self._all = [self._step(f) for f in self.fields]
 
     def clean(self, row, only: list | None = None) -> None:
         """Clean every field, or ``only`` those (when the others hold defaults already cleaned)."""
         errors = {}
-        for f in only or self.fields:
-            raw = getattr(row, f.attname)
-            if f.blank and raw in f.empty_values:
+        values = row.__dict__  # what getattr gives for a concrete field that is loaded
+        cache = self.cache
+        for f, attname, blank, empty, direct in (self._plan(only) if only else self._all):
+            raw = values[attname] if attname in values else getattr(row, attname)
+            if blank and raw in empty:
                 continue
             try:
-                key = (f.attname, type(raw), raw)
-                hash(key)
-            except TypeError:
-                key = None
-            hit = self.cache.get(key) if key is not None else None
+                key = (attname, type(raw), raw)
+                hit = cache.get(key)
+            except TypeError:  # unhashable
+                key = hit = None
             if hit is None:
                 try:
                     hit = (True, f.clean(raw, row))
                 except ValidationError as e:
                     hit = (False, e.error_list)
                 if key is not None:
-                    self.cache[key] = hit
+                    cache[key] = hit
             ok, result = hit
             if ok:
-                setattr(row, f.attname, result)
+                if result is not raw:  # setting the very same object changes nothing
+                    if direct:
+                        values[attname] = result
+                    else:
+                        setattr(row, attname, result)
             else:
                 errors[f.name] = result
         if errors:
@@ -298,6 +327,39 @@ class _RowCleaner:
         for c in self.checks:
             if not _ROW_CHECKS[c.name](row):
                 raise ValidationError(c.get_violation_error_message(), code=c.violation_error_code)
+
+    def _plan(self, fields: list) -> list[tuple]:
+        known = self._plans.get(id(fields))
+        if known is None or known[0] is not fields:
+            known = self._plans[id(fields)] = (fields, [self._step(f) for f in fields])
+        return known[1]
+
+    def _step(self, f) -> tuple:
+        """(field, attname, blank, empty values, whether the attribute is a plain instance attribute)."""
+        descriptor = inspect.getattr_static(self.model, f.attname, None)
+        return (f, f.attname, f.blank, f.empty_values, not hasattr(type(descriptor), "__set__"))
+
+    def know_existing(self, model_fields: list, rows_values: dict[str, set]) -> None:
+        """Ask once per foreign key field which of the ids about to be cleaned exist.
+
+        ForeignKey.clean of an int id is the id itself when the row exists (to_python of an
+        integer key, then an exists() query), so each existing id is entered in the cache as
+        cleaned; a missing id is left for clean() to refuse with Django's own message.
+        """
+        for f in model_fields:
+            ids = {v for v in rows_values.get(f.attname, ()) if type(v) is int}
+            target = getattr(f, "target_field", None)
+            if (not ids or not f.many_to_one or f.validators or f.get_limit_choices_to() or settings.DATABASE_ROUTERS
+                    or not isinstance(target, (models.AutoField, models.BigAutoField, models.IntegerField))):
+                continue
+            remote = f.remote_field
+            name = remote.field_name
+            found = set()
+            for chunk in _chunks(ids):
+                found.update(remote.model._base_manager.using(router.db_for_read(remote.model))
+                             .filter(**{f"{name}__in": chunk}).values_list(name, flat=True))
+            for v in ids & found:
+                self.cache[(f.attname, int, v)] = (True, v)
 
 
 # The model check constraints, as Python predicates (tests/data/test_bulk.py checks that every
@@ -321,6 +383,8 @@ def _value_plans(cells: list[dict]) -> dict[tuple[int, int], list[Plan]]:
     order = {pk: i for i, pk in enumerate(Plan.objects.filter(pk__in=list(plans)).values_list("pk", flat=True))}
     above: dict[int, set[int]] = {}
     out: dict[tuple[int, int], list[Plan]] = {}
+    ids_of = {ind_id: tuple(sorted(ids)) for ind_id, ids in plan_ids_of.items()}
+    shared: dict[tuple, list[Plan]] = {}  # indicators measured by the same plans share the answer per unit
     for c in cells:
         ind, unit = c["indicator"], c["org_unit"]
         key = (ind.pk, unit.pk)
@@ -328,8 +392,12 @@ def _value_plans(cells: list[dict]) -> dict[tuple[int, int], list[Plan]]:
             continue
         if unit.pk not in above:
             above[unit.pk] = unit_and_above(unit)
-        ids = [p for p in plan_ids_of.get(ind.pk, ()) if plans[p].org_unit_id in above[unit.pk]]
-        out[key] = [plans[p] for p in sorted(ids, key=order.__getitem__)]
+        candidates = ids_of.get(ind.pk, ())
+        answer = shared.get((candidates, unit.pk))
+        if answer is None:
+            ids = [p for p in candidates if plans[p].org_unit_id in above[unit.pk]]
+            answer = shared[(candidates, unit.pk)] = [plans[p] for p in sorted(ids, key=order.__getitem__)]
+        out[key] = answer  # read only
     return out
 
 
@@ -357,6 +425,27 @@ def _current_rows(model, cells: list[dict], period_ids: set[int]) -> dict[tuple,
     return found
 
 
+def _related_ids(work: list[tuple[dict, dict, Any]], relations: list, actor: Actor) -> dict[str, set]:
+    """attname -> ids of the model objects the items name for these foreign keys (what they will be cleaned with)."""
+    names = {f.name for f in relations}
+    cell_names = [n for n in work[0][0] if n in names]
+    number_names = [n for n in work[0][1] if n in names]
+    objects: dict[str, dict[int, Any]] = {n: {} for n in cell_names + number_names}
+    for cell, numbers, _ in work:
+        for n in cell_names:
+            v = cell[n]
+            objects[n][id(v)] = v
+        for n in number_names:
+            v = numbers.get(n)
+            if v is not None:
+                objects[n][id(v)] = v
+    ids = {f"{n}_id": {v.pk for v in found.values() if isinstance(v, models.Model)} for n, found in objects.items()}
+    if actor.user is not None:
+        ids.setdefault("created_by_id", set()).add(actor.user.pk)
+        ids.setdefault("updated_by_id", set()).add(actor.user.pk)
+    return ids
+
+
 def _cell_key(model, cell: dict) -> tuple:
     if model is TaskProgress:
         return (cell["task"].pk, cell["period"].pk)
@@ -378,7 +467,7 @@ def _write_many(model, fields, action: str, work: list[tuple[dict, dict, Any]], 
             raise _at_item(ValueError(f"第 {i + 1} 项与第 {seen[k] + 1} 项是同一单元格,一次写入中只能出现一次"), i)
         seen[k] = i
     plans_of = _task_plans(cells) if model is TaskProgress else _value_plans(cells)
-    perm_key = (lambda c: c["task"].pk) if model is TaskProgress else (lambda c: (c["indicator"].pk, c["org_unit"].pk))
+    task_model = model is TaskProgress
     period_ids = {c["period"].pk for c in cells}
     plan_ids = {p.pk for ps in plans_of.values() for p in ps}
     locked = set(PeriodLock.objects.filter(plan_id__in=plan_ids, period_id__in=period_ids, locked=True)
@@ -386,15 +475,17 @@ def _write_many(model, fields, action: str, work: list[tuple[dict, dict, Any]], 
     current = _current_rows(model, cells, period_ids)
     cleaner = _RowCleaner(model)
     maker = _RowMaker(model, list(cells[0]) + list(work[0][1]) + ["created_by", "updated_by"])
+    relations = [f for f in maker.varying if f.is_relation]
+    cleaner.know_existing(relations, _related_ids(work, relations, actor))
     snap = _snapshot_plan(model, fields)
     now = timezone.now()
     checked: set = set()
     creates, updates, results = [], [], []
     for i, ((cell, numbers, expected_version), key) in enumerate(zip(work, keys)):
         try:
-            pk_ = perm_key(cell)
+            pk_ = key[0] if task_model else key[:2]  # the task, or the indicator × org unit
             plans = plans_of[pk_]
-            if any((p.pk, cell["period"].pk) in locked for p in plans):
+            if locked and any((p.pk, cell["period"].pk) in locked for p in plans):
                 _refuse_if_locked(model, cell)  # raises the single path's PeriodLocked
             if pk_ not in checked:
                 _require_edit(actor, model, cell, plans)
@@ -439,9 +530,10 @@ def _write_many(model, fields, action: str, work: list[tuple[dict, dict, Any]], 
     if updates:
         changed = list(dict.fromkeys(list(work[0][1]) + ["version", "updated_by", "updated_at"]))
         model.objects.bulk_update(updates, changed, batch_size=_CHUNK)
-    label, user_id = model._meta.label_lower, getattr(actor.user, "pk", None)
-    entries = [(now, user_id, actor.name, f"{action}.{'create' if old is None else 'update'}", label, str(row.pk),
-                str(row)[:300], old, _fast_snapshot(row, snap), reason[:500])
+    label, user_id, reason = model._meta.label_lower, getattr(actor.user, "pk", None), reason[:500]
+    verbs = {True: f"{action}.create", False: f"{action}.update"}
+    entries = [(now, user_id, actor.name, verbs[old is None], label, str(row.pk), str(row)[:300], old,
+                _fast_snapshot(row, snap), reason)
                for row, old in results if old is not False]
     _insert(AuditEntry, [AuditEntry._meta.get_field(n) for n in _AUDIT_COLUMNS], entries, tuples=True)
     return [row for row, _ in results]
@@ -479,12 +571,19 @@ def _insert(model, fields: list, rows: list, *, tuples: bool = False) -> None:
     qn = connection.ops.quote_name
     sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))})")
-    preps = [_prep(f, connection) for f in fields]
+    preps = [(i, p) for i, p in enumerate(_prep(f, connection) for f in fields) if p is not None]
     if not tuples:
-        names = [f.attname for f in fields]
-        rows = [tuple(getattr(r, n) for n in names) for r in rows]
-    if any(preps):
-        rows = [tuple(v if p is None or v is None else p(v) for p, v in zip(preps, r)) for r in rows]
+        values_of = attrgetter(*[f.attname for f in fields])
+        rows = [values_of(r) for r in rows] if len(fields) > 1 else [(values_of(r),) for r in rows]
+    if preps:
+        def prepared(r):
+            r = list(r)
+            for i, p in preps:
+                if r[i] is not None:
+                    r[i] = p(r[i])
+            return r
+
+        rows = [prepared(r) for r in rows]
     with connection.cursor() as cursor:
         for i in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[i:i + 5000])
@@ -492,24 +591,25 @@ def _insert(model, fields: list, rows: list, *, tuples: bool = False) -> None:
 
 def _read_back_ids(model, rows: list) -> None:
     """Give freshly inserted current rows their ids: one current row per cell, so the cell finds it."""
-    cells = [_cell_of(r) for r in rows]
-    by_key = {_cell_key(model, c): r for c, r in zip(cells, rows)}
     key_cols = ("task_id", "period_id") if model is TaskProgress else ("indicator_id", "org_unit_id", "period_id")
-    for period_id in sorted({c["period"].pk for c in cells}):
-        mine = [c for c in cells if c["period"].pk == period_id]
+    key_of = attrgetter(*key_cols)
+    by_key = {key_of(r): r for r in rows}  # the cell's ids, as _cell_key gives them
+    for period_id in sorted({k[-1] for k in by_key}):
+        mine = [k for k in by_key if k[-1] == period_id]
         base = model.objects.exclude(status__in=NOT_CURRENT).filter(period_id=period_id)
         if model is TaskProgress:
-            queries = [base.filter(task_id__in=chunk) for chunk in _chunks({c["task"].pk for c in mine})]
+            queries = [base.filter(task_id__in=chunk) for chunk in _chunks({k[0] for k in mine})]
         else:
-            units = {c["org_unit"].pk for c in mine}
+            units = {k[1] for k in mine}
             queries = [base.filter(indicator_id__in=ic, org_unit_id__in=uc)
-                       for ic in _chunks({c["indicator"].pk for c in mine}) for uc in _chunks(units)]
+                       for ic in _chunks({k[0] for k in mine}) for uc in _chunks(units)]
         for q in queries:
+            db = q.db
             for *key, pk in q.values_list(*key_cols, "pk"):
                 row = by_key.get(tuple(key))
                 if row is not None:
                     row.pk = pk
-                    row._state.adding, row._state.db = False, q.db
+                    row._state.adding, row._state.db = False, db
     missing = [r for r in rows if r.pk is None]
     if missing:
         raise RuntimeError(f"{len(missing)} inserted rows not found again, e.g. {missing[0]}")
