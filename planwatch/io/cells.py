@@ -54,6 +54,7 @@ def shown(raw) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+@lru_cache(maxsize=256)
 def is_percent_format(number_format: str | None) -> bool:
     return bool(number_format) and "%" in number_format.replace('"%"', "").replace("\\%", "")
 

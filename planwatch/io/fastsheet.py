@@ -250,8 +250,8 @@ class _PlainReader:
         if (len(_DEFAULT_NS.findall(data)) != 1 or _ROOT_NS.match(data, head.end() - len(b"<worksheet") - 1) is None
                 or data.count(MAIN.encode()) != 1):
             raise _NotPlain("namespaces")
-        if _ODD_ROW.search(data) or _ODD_CELL.search(data):
-            raise _NotPlain("a row or cell not starting with its reference")
+        if _ODD_ROW.search(data) or _ODD_CELL.search(data) or b'<row r="0' in data:
+            raise _NotPlain("a row or cell not starting with its reference, or a row number with a leading zero")
 
     def _scan(self) -> dict[int, dict[str, RawCell]]:
         scan, prefix = _patterns(self.columns)
@@ -260,6 +260,7 @@ class _PlainReader:
         row, cells, open_, rows_seen, ends_seen, cells_seen = 0, None, False, 0, 0, 0
         min_row, decode, row_attrs = self.min_row, self._decode, self.row_attrs
         decoded: dict[tuple, RawCell] = {}  # the same attributes and body give the same cell
+        letters = {c.encode(): c for c in self.columns}
         for rnum, attrs, closed, end, col, cell_attrs, body in found:
             if rnum:
                 if cells:
@@ -285,7 +286,7 @@ class _PlainReader:
                 cell = decoded.get(key)
                 if cell is None:
                     cell = decoded[key] = decode(cell_attrs, body)
-                cells[col.decode()] = cell
+                cells[letters[col]] = cell
         if cells:
             result[row] = cells
         data = self.data
@@ -299,10 +300,9 @@ class _PlainReader:
     def _headers(self, result) -> None:
         """Rows up to ``every_column_until`` again, with every column."""
         data, seen = self.data, set()
-        for m in re.finditer(rb'<row r="(\d+)"', data):
-            r = int(m.group(1))
-            if r > self.until:
-                continue
+        numbers = b"|".join(str(n).encode() for n in range(1, self.until + 1))
+        for m in re.finditer(rb'<row r="(?:' + numbers + rb')"', data):
+            r = int(m.group(0)[8:-1])
             if r in seen:
                 raise _NotPlain("a header row twice")
             seen.add(r)
