@@ -322,7 +322,7 @@ def _sentences(keys: pl.DataFrame) -> pl.DataFrame:
     texts = {ZERO: zero_text, NO_VALUE: missing("本期数值"), LL_NO_VALUE: missing("本期数值"),
              NO_TARGET: missing("年度目标"), LL_NO_TARGET: missing("目标值"), NO_YOY: missing("同比增速"),
              PROGRESS: progress_text, LIMIT: limit_text, GROWTH: growth_text}
-    carried = keys.columns  # the key, and whatever the caller keyed it by (``_explain``'s words)
+    carried = keys.columns  # the key, and whatever the caller keyed it by (``Said.explain``: the words)
     keys = _unpack(keys).lazy()
     return pl.concat([keys.filter(b == branch).select(*carried, explanation=text.cast(pl.Categorical()))
                       for branch, text in texts.items()]).collect()
@@ -371,14 +371,25 @@ def _unwords(words: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
     return keys.join(units, on="_unit", how="left").select(*KEY_COLUMNS, "w1", "w2")
 
 
-def _explain(words: pl.DataFrame, frame: pl.DataFrame) -> pl.Series:
-    """The sentence of every row whose key fits in words, built once per distinct key and joined
-    back in row order (null for the rows that do not fit)."""
-    distinct = words.drop_nulls().unique()
-    units = frame.select(k_unit=pl.col("unit").unique()).with_columns(_unit=pl.col("k_unit").to_physical())
-    said = _sentences(_unwords(distinct, units))
-    return words.join(said.select("w1", "w2", "explanation"), on=["w1", "w2"], how="left",
-                      maintain_order="left")["explanation"]
+class Said:
+    """The sentences written so far, by their words: slices of one frame share most of their
+    sentences (a national quarter has 220,000 distinct keys, the year 326,000), so each is
+    written once for the whole frame."""
+
+    def __init__(self):
+        self.known = pl.DataFrame(schema={"w1": pl.Int64, "w2": pl.Int64, "explanation": pl.Categorical()})
+
+    def explain(self, words: pl.DataFrame, frame: pl.DataFrame) -> pl.Series:
+        """The sentence of every row whose key fits in words, joined back in row order (null for
+        the rows that do not fit)."""
+        distinct = words.drop_nulls().unique()
+        if self.known.height:
+            distinct = distinct.join(self.known, on=["w1", "w2"], how="anti")
+        if distinct.height:
+            units = frame.select(k_unit=pl.col("unit").unique()).with_columns(_unit=pl.col("k_unit").to_physical())
+            said = _sentences(_unwords(distinct, units)).select("w1", "w2", "explanation")
+            self.known = pl.concat([self.known, said], how="vertical") if self.known.height else said
+        return words.join(self.known, on=["w1", "w2"], how="left", maintain_order="left")["explanation"]
 
 
 SLICE_ROWS = 2_000_000
@@ -414,11 +425,13 @@ def assess_frame(frame: pl.DataFrame, thresholds: Thresholds | dict | None = Non
     if frame.schema != pl.Schema(ITEM_SCHEMA):
         frame = frame.cast(ITEM_SCHEMA)
     if frame.height > SLICE_ROWS and (slices := _period_slices(frame)) and len(slices) > 1:
-        return pl.concat([_assess(frame.slice(start, size), th, explain) for start, size in slices], rechunk=False)
-    return _assess(frame, th, explain)
+        said = Said()
+        return pl.concat([_assess(frame.slice(start, size), th, explain, said) for start, size in slices],
+                         rechunk=False)
+    return _assess(frame, th, explain, Said())
 
 
-def _assess(frame: pl.DataFrame, th: Thresholds, explain: bool) -> pl.DataFrame:
+def _assess(frame: pl.DataFrame, th: Thresholds, explain: bool, said: Said) -> pl.DataFrame:
     numbers = _numbers(frame, th)
     if not explain:
         return numbers.with_columns(explanation=pl.lit(None, pl.Categorical())).select(RESULT_COLUMNS).collect()
@@ -426,7 +439,7 @@ def _assess(frame: pl.DataFrame, th: Thresholds, explain: bool) -> pl.DataFrame:
     done = keyed.select(*RESULT_COLUMNS[:-1], "w1", "w2").collect()
     # the sentences are set beside the rows: a join that carried every result column would
     # gather all of them again (and a frame made of its columns copies none of them)
-    text = _explain(done.select("w1", "w2"), frame)
+    text = said.explain(done.select("w1", "w2"), frame)
     misfits = done["w1"].is_null()
     if misfits.any():  # rare: figures too large for the words take the six-column way
         rest = keyed.filter(pl.col("w1").is_null()).select(KEY_COLUMNS).collect()
