@@ -103,11 +103,11 @@ def get(url: str, token: str) -> tuple[int, float]:
         return r.status, (time.perf_counter() - t0) * 1000
 
 
-def wrk(url: str, token: str, clients: int, seconds: int) -> dict:
+def wrk(url: str, token: str, clients: int, seconds: int, headers: tuple[str, ...] = ()) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(LUA)
     out = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", fh.name,
-                          "-H", f"Authorization: Bearer {token}", url],
+                          "-H", f"Authorization: Bearer {token}", *[x for h in headers for x in ("-H", h)], url],
                          capture_output=True, text=True, timeout=seconds + 60)
     os.unlink(fh.name)
     m = re.search(r"RESULT (.*)", out.stdout)
@@ -143,6 +143,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="per worker, as planwatch serve --threads (1: sync)")
+    parser.add_argument("--gzip", action="store_true",
+                        help="also run the dashboard as a browser asks for it (Accept-Encoding: gzip)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
@@ -183,10 +185,13 @@ def main() -> None:
             others = [ms for _, ms in pool.map(lambda _: get(dashboard.format(county), token), range(8))]
         _, new_county = get(dashboard.format(other), token)
         runs = {}
-        for name, url, seconds in (("baseline", floor, max(5, args.seconds // 2)),
-                                   ("dashboard", dashboard.format(county), args.seconds)):
+        plan_runs = [("baseline", floor, max(5, args.seconds // 2), ()),
+                     ("dashboard", dashboard.format(county), args.seconds, ())]
+        if args.gzip:
+            plan_runs.append(("gzip", dashboard.format(county), args.seconds, ("Accept-Encoding: gzip",)))
+        for name, url, seconds, headers in plan_runs:
             cpu0 = worker_cpu(server.pid)
-            runs[name] = wrk(url, token, args.clients, seconds)
+            runs[name] = wrk(url, token, args.clients, seconds, headers)
             runs[name]["cpu_ms"] = (worker_cpu(server.pid) - cpu0) * 1000 / max(1, runs[name]["requests"])
     finally:
         server.terminate()
@@ -196,7 +201,10 @@ def main() -> None:
     print(f"cold first request of a process (read + assess the county's peer group): {cold:.0f} ms; "
           f"slowest of the warm-up: {max(others):.0f} ms; first request for a county of another city: "
           f"{new_county:.0f} ms")
-    for name, label in (("baseline", "baseline  GET org-units/{code}"), ("dashboard", "dashboard GET plans/…/dashboard")):
+    for name, label in (("baseline", "baseline  GET org-units/{code}"), ("dashboard", "dashboard GET plans/…/dashboard"),
+                        ("gzip", "dashboard, Accept-Encoding: gzip")):
+        if name not in runs:
+            continue
         r = runs[name]
         print(f"{label}: {r['rps']:.1f} req/s, p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms, "
               f"server CPU {r['cpu_ms']:.2f} ms/request ({int(r['requests'])} requests, {int(r['errors'])} errors, "

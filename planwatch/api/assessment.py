@@ -3,10 +3,13 @@
 The numbers and sentences are the assessment engine's (via ``planwatch.web.overview``), the
 report is the reports app's; these endpoints only choose the org unit and serialise.
 """
+import gzip
 import json
+import re
 from typing import Literal, Optional
 
 from django.http import Http404, HttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from ninja.responses import NinjaJSONEncoder
 from ninja import Router
@@ -101,9 +104,23 @@ def dashboard(request, plan: Code, period: Optional[PeriodCode] = None, org_unit
                                   views_scope.visible_task_ids(request.auth, p, unit))
         return _dashboard(p, code, unit, ov)
     # (the language is in the key: a note or the "other" area may be translated)
-    body = _PAYLOADS.get((p.pk, code, unit.pk, get_language()), version, lambda: json.dumps(
-        _dashboard(p, code, unit), cls=NinjaJSONEncoder, ensure_ascii=False).encode("utf-8"))
-    return HttpResponse(body, content_type="application/json; charset=utf-8")
+    body, packed = _PAYLOADS.get((p.pk, code, unit.pk, get_language()), version, lambda: _payload(p, code, unit))
+    # a county's answer is ~180 kB of JSON, ~10x smaller gzipped: compressed once, when kept
+    if _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(packed, content_type="application/json; charset=utf-8")
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
+
+
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b(?!\s*;\s*q=0(\.0*)?\s*(,|$))")
+
+
+def _payload(p, code: str, unit) -> tuple[bytes, bytes]:
+    body = json.dumps(_dashboard(p, code, unit), cls=NinjaJSONEncoder, ensure_ascii=False).encode("utf-8")
+    return body, gzip.compress(body, compresslevel=6, mtime=0)
 
 
 _PAYLOADS = overview.Kept(512)

@@ -209,3 +209,19 @@ def test_token_last_use_is_recorded(client, admin_user, demo_plan):
     assert first is not None
     assert client.get("/api/v1/plans/dongcheng-2021", **headers).status_code == 200
     assert Token.objects.get(user=admin_user).last_used == first  # not written again within a minute
+
+
+def test_dashboard_is_sent_gzipped_to_a_client_that_takes_it(client, admin_user, demo_plan):
+    import gzip
+    import json
+
+    headers = bearer(admin_user)
+    url = "/api/v1/plans/dongcheng-2021/dashboard?period=2021H1"
+    plain = client.get(url, **headers)
+    packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br", **headers)
+    assert "Content-Encoding" not in plain and packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert json.loads(gzip.decompress(packed.content)) == plain.json()
+    assert len(packed.content) * 4 < len(plain.content)
+    refused = client.get(url, HTTP_ACCEPT_ENCODING="gzip;q=0, identity", **headers)
+    assert "Content-Encoding" not in refused and refused.json() == plain.json()
