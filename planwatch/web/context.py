@@ -8,7 +8,7 @@ from django.http import Http404
 from planwatch.accounts import permissions as perms
 from planwatch.periods import Period as PeriodValue
 from planwatch.plans.models import OrgUnit, Plan
-from planwatch.web import overview
+from planwatch.web.period_choices import default_period
 
 
 def plan_or_404(user, code: str) -> Plan:
@@ -25,7 +25,7 @@ def period_of(request, plan: Plan) -> str:
             return PeriodValue.parse(raw).code
         except ValueError:
             pass
-    return overview.default_period(plan)
+    return default_period(plan)
 
 
 def org_unit_of(request, plan: Plan) -> OrgUnit:

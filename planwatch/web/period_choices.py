@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from planwatch.accounts import permissions as perms
@@ -34,21 +35,36 @@ class PeriodChoice:
         return _("%(code)s · 有数据") % {"code": self.code} if self.has_data else self.code
 
 
-def periods_with_data(plan) -> set[str]:
-    """Codes of the plan-year periods with a current figure of the plan or progress of its tasks."""
-    units = perms.unit_and_below(plan.org_unit_id)
-    values = (DataValue.objects.filter(period__year=plan.year, indicator__plan_uses__plan=plan, org_unit_id__in=units)
-              .exclude(status__in=NOT_CURRENT).values_list("period__code", flat=True).distinct())
-    progress = (TaskProgress.objects.filter(period__year=plan.year, task__plan=plan).exclude(status__in=NOT_CURRENT)
-                .values_list("period__code", flat=True).distinct())
-    return set(values) | set(progress)
+def periods_with_data(plan) -> dict[str, Period]:
+    """Codes of the plan-year periods holding a current figure of one of the plan's indicators
+    (at the plan's unit or below) or progress of one of its tasks.
+
+    One statement asking, per stored period of the year, whether such a row exists: each test
+    stops at the first row found through the period index, so it stays cheap on the national
+    dataset (6.7M values; ~5 ms there), where a DISTINCT over the values took 20 s."""
+    values = DataValue.objects.filter(period=OuterRef("pk"), indicator__plan_uses__plan=plan).exclude(status__in=NOT_CURRENT)
+    if plan.org_unit.parent_id is not None:
+        # another plan may share the indicators (the catalogue is common): keep to this plan's units.
+        # A plan of the top unit has every unit below it, and listing them (3,000 counties) costs more.
+        values = values.filter(org_unit_id__in=perms.unit_and_below(plan.org_unit_id))
+    progress = TaskProgress.objects.filter(period=OuterRef("pk"), task__plan=plan).exclude(status__in=NOT_CURRENT)
+    year = Period.objects.filter(year=plan.year)
+    # two statements: OR-ing the two tests lets PostgreSQL turn them into a scan of all values
+    return {p.code: p for p in [*year.filter(Exists(values)), *year.filter(Exists(progress))]}
+
+
+def default_period(plan) -> str:
+    """The latest period with data (the half year before a quarter or month ending with it),
+    else the first half of the plan year."""
+    latest = sorted(periods_with_data(plan).values(), key=lambda p: (-p.end.toordinal(), p.kind))
+    return latest[0].code if latest else f"{plan.year}H1"
 
 
 def reporting_periods(plan, current: str | None = None) -> list[PeriodChoice]:
     """The plan year's reporting periods, in calendar order (a month before the quarter, half and
     year it closes); ``current`` is listed too when it is not one of them."""
     with_data = periods_with_data(plan)
-    stored_kinds = set(Period.objects.filter(code__in=with_data).values_list("kind", flat=True))
+    stored_kinds = {p.kind for p in with_data.values()}
     stored_kinds |= set(ReportingDeadline.objects.filter(plan=plan, period__year=plan.year)
                         .values_list("period__kind", flat=True))
     kinds = set(ALWAYS) | stored_kinds

@@ -83,3 +83,19 @@ def test_api_reads_store_no_period_and_writes_do(client, admin_user, demo_plan):
             "value": 170.2, "version": 0}
     assert client.post("/api/v1/values", body, content_type="application/json", **auth).status_code == 200
     assert Period.objects.filter(code="2021Q3").exists()
+
+
+def test_another_units_figures_do_not_mark_this_plans_periods(planner):
+    xicheng = OrgUnit.objects.create(code="110102", name="西城区", level="district",
+                                     parent=OrgUnit.objects.get(code="110000"))
+    record_value(Indicator.objects.get(code="revenue"), xicheng, "2021Q3", value=80.1, decimals=1)
+    html = planner.get(DASH, {"period": "2021H1"}).content.decode()
+    assert [c for c, _, _ in options(html)] == ["2021H1", "2021H2", "2021"]
+
+
+def test_without_a_period_the_pages_open_the_latest_with_data(planner):
+    assert "东城区 · 2021H1" in planner.get(DASH).content.decode()
+    record_value(Indicator.objects.get(code="fai"), OrgUnit.objects.get(code="110101"), "2021Q3", value=170.2,
+                 decimals=1, status=Status.SUBMITTED)
+    assert "东城区 · 2021Q3" in planner.get(DASH).content.decode()
+    assert planner.get(DASH + "entry/").content.decode().count('name="period" value="2021Q3"') >= 1
