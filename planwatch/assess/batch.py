@@ -195,10 +195,20 @@ def _unpack(keys: pl.DataFrame) -> pl.DataFrame:
     return keys.with_columns(k_branch=k % 16, k_d=pl.when(d >= 0).then(d.cast(pl.Int32)), **flags)
 
 
+# 10^d by position: gathering from a seven-element column is several times cheaper per row than
+# looking each decimals value up in a map (decimals are clipped to 0..MAX_DECIMALS before use)
+_SCALES = pl.Series("scale", [SCALE[d] for d in range(MAX_DECIMALS + 1)], dtype=pl.Float64)
+_POWERS = pl.Series("power", [10 ** d for d in range(MAX_DECIMALS + 1)], dtype=pl.Int64)
+
+
+def _scale(decimals: pl.Expr) -> pl.Expr:
+    return pl.lit(_SCALES).gather(decimals)
+
+
 def _q(x: pl.Expr, decimals: int | pl.Expr = 1) -> pl.Expr:
     """``display.rounded`` as an expression: ``x`` in units of 10^-decimals, half up."""
     scale = pl.lit(SCALE[decimals]) if isinstance(decimals, int) else \
-        decimals.replace_strict(list(SCALE), list(SCALE.values()), return_dtype=pl.Float64)
+        _scale(decimals)
     return (x * scale + 0.5).floor().cast(pl.Int64)
 
 
@@ -208,7 +218,7 @@ def _digits(q: pl.Expr, decimals: int | pl.Expr = 1) -> pl.Expr:
         unit, d = pl.lit(10 ** decimals, pl.Int64), pl.lit(decimals)
     else:
         d = decimals
-        unit = d.replace_strict(list(SCALE), [10 ** k for k in SCALE], return_dtype=pl.Int64)
+        unit = pl.lit(_POWERS).gather(d)
     a = q.abs()
     whole = (a // unit).cast(pl.String)
     frac = (a % unit + unit).cast(pl.String).str.slice(1)  # 10^d + r, less its leading 1: zero-padded
@@ -471,7 +481,7 @@ def rank_frame(results_frame: pl.DataFrame, measure: str = "value") -> pl.DataFr
     c = pl.col
     group = ["code", "period", "peer_group"]
     d = c("decimals") if measure == "value" else pl.lit(1)
-    scale = d.replace_strict(list(SCALE), list(SCALE.values()), return_dtype=pl.Float64)
+    scale = _scale(d)
     q = (c(measure) * scale + 0.5).floor().cast(pl.Int64)
     key = pl.when(c("direction") == "lower").then(q).otherwise(-q)
     return (results_frame.lazy()
@@ -497,7 +507,7 @@ def aggregate_frame(frame: pl.DataFrame, thresholds: Thresholds | dict | None = 
             .rename({"peer_group": "org_unit"}))
     own = summed.select("code", "period", "org_unit", own_value=c("value"),
                         own_decimals=c("decimals").fill_null(1).clip(0, MAX_DECIMALS))
-    scale = c("own_decimals").replace_strict(list(SCALE), list(SCALE.values()), return_dtype=pl.Float64)
+    scale = _scale(c("own_decimals"))
     tol = (c("children_count") + 1).cast(pl.Float64) * 0.5 / scale + c("own_value").abs() * th.sum_tolerance_pct / 100.0
     return (kids.join(own, on=["code", "period", "org_unit"], how="left")
             .with_columns(difference=c("children_sum") - c("own_value"), tolerance=tol)

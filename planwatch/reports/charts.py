@@ -40,8 +40,15 @@ def font_family() -> str:
         if _family is None:
             if not FONT_PATH.exists():
                 raise RuntimeError(f"mplfonts 的中文字体文件不存在:{FONT_PATH}(请重新安装 mplfonts)")
-            font_manager.fontManager.addfont(str(FONT_PATH))
+            manager = font_manager.fontManager
+            manager.addfont(str(FONT_PATH))
             _family = font_manager.FontProperties(fname=str(FONT_PATH)).get_name()
+            # A machine may have the same family installed (Debian's fonts-noto-cjk names its
+            # collection "Noto Sans CJK SC" too), and matplotlib would pick either file. Charts
+            # must look the same everywhere, so the family names the bundled file alone.
+            ours = str(FONT_PATH)
+            manager.ttflist = [f for f in manager.ttflist if f.name != _family or f.fname == ours]
+            manager._findfont_cached.cache_clear()
         return _family
 
 
