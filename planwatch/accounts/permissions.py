@@ -19,6 +19,9 @@ Scopes, as a planning office would describe them:
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
@@ -59,6 +62,40 @@ def require(allowed: bool, message: str = "没有权限执行此操作") -> None
         raise PermissionDenied(message)
 
 
+# -- asking each question once ----------------------------------------------------------------
+#
+# A bulk import asks may-this-user-edit for every indicator × org unit it writes; the answers
+# rest on a few facts (the units under a plan's unit, the indicators of a department) that are
+# the same for all 50,000 cells.  Inside ``asked_once()`` each such fact is read from the
+# database once and remembered until the block ends; outside it nothing is remembered.
+
+_memo: ContextVar[dict | None] = ContextVar("planwatch_permission_memo", default=None)
+
+
+@contextmanager
+def asked_once():
+    """Remember the org-unit and responsibility facts behind permission answers for this block."""
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _remembered(key: tuple, compute):
+    """compute() once per key inside asked_once() (kept as a frozenset, so no caller can change it)."""
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        value = compute()
+        memo[key] = frozenset(value) if isinstance(value, set) else value
+    return memo[key]
+
+
 # -- org unit trees ---------------------------------------------------------------------------
 
 def unit_and_below(org_unit) -> set[int]:
@@ -66,6 +103,10 @@ def unit_and_below(org_unit) -> set[int]:
     if org_unit is None:
         return set()
     root = org_unit.pk if isinstance(org_unit, OrgUnit) else int(org_unit)
+    return _remembered(("below", root), lambda: _unit_and_below(root))
+
+
+def _unit_and_below(root: int) -> set[int]:
     ids, frontier = {root}, {root}
     while frontier:
         frontier = set(OrgUnit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
@@ -75,6 +116,12 @@ def unit_and_below(org_unit) -> set[int]:
 
 def unit_and_above(org_unit) -> set[int]:
     """Ids of an org unit and of the units it belongs to."""
+    if org_unit is None:
+        return set()
+    return _remembered(("above", org_unit.pk), lambda: _unit_and_above(org_unit))
+
+
+def _unit_and_above(org_unit) -> set[int]:
     ids = set()
     unit = org_unit
     while unit is not None and unit.pk not in ids:
@@ -91,6 +138,11 @@ def _plan_in_scope(m: Membership, plan) -> bool:
 
 
 def _department_indicator_ids(department_id, plan=None) -> set[int]:
+    return _remembered(("department indicators", department_id, getattr(plan, "pk", None)),
+                       lambda: _department_indicator_ids_now(department_id, plan))
+
+
+def _department_indicator_ids_now(department_id, plan=None) -> set[int]:
     uses = PlanIndicator.objects.filter(departments=department_id)
     if plan is not None:
         uses = uses.filter(plan=plan)
@@ -204,7 +256,8 @@ def can_edit_task(user, task) -> bool:
     if role == PLANNER:
         return _plan_in_scope(m, task.plan)
     if role == DEPARTMENT:
-        return task.departments.filter(pk=m.department_id).exists()
+        return _remembered(("task department", task.pk, m.department_id),
+                           lambda: task.departments.filter(pk=m.department_id).exists())
     return task.org_unit_id in unit_and_below(m.org_unit_id)
 
 

@@ -458,7 +458,16 @@ def _write_many(model, fields, action: str, work: list[tuple[dict, dict, Any]], 
 
     A refusal is raised as the single path raises it (same type, same message) with
     ``item_index`` set to the position of the item it concerns; nothing is written then.
+    The permission rules are asked per item, their org-unit and responsibility facts once.
     """
+    from planwatch.accounts.permissions import asked_once
+
+    with asked_once():
+        return _write_many_now(model, fields, action, work, actor=actor, reason=reason, status=status)
+
+
+def _write_many_now(model, fields, action: str, work: list[tuple[dict, dict, Any]], *, actor: Actor, reason: str,
+                    status) -> list:
     cells = [cell for cell, _, _ in work]
     keys = [_cell_key(model, c) for c in cells]
     seen: dict[tuple, int] = {}

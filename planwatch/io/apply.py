@@ -58,6 +58,14 @@ class _WriteFailed(Exception):
 def check_permissions(entries: list[Entry], catalog: PlanCatalog, collector: Collector, *,
                       recipient: Recipient | None, user=None) -> None:
     """Refuse items the template's recipient, or the acting user, may not report."""
+    from planwatch.accounts.permissions import asked_once
+
+    with asked_once():
+        _check_permissions(entries, catalog, collector, recipient=recipient, user=user)
+
+
+def _check_permissions(entries: list[Entry], catalog: PlanCatalog, collector: Collector, *,
+                       recipient: Recipient | None, user=None) -> None:
     user_check = _user_checker(catalog, user)
     seen: dict[tuple, Entry] = {}
     for e in entries:

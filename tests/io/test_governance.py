@@ -56,3 +56,31 @@ def test_reporter_cannot_change_a_submitted_figure_by_import(plan, tmp_path, czj
     assert problem.cell == ref and "须经退回后才能修改" in problem.reason
     assert db_state() == before
     assert DataValue.objects.get().value == 105.7
+
+
+
+@pytest.mark.parametrize("role", ["department", "planner"])
+def test_a_signed_in_import_asks_the_database_once_per_question_not_per_cell(plan, tmp_path, role):
+    """Permission checks for a signed-in user: the queries do not grow with the number of figures."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = get_user_model().objects.create_user(f"bulk-{role}", password="x-long-enough-1")
+    if role == "department":
+        Membership.objects.create(user=user, role=role, department=Department.objects.get(code="dc-fgw"))
+        kind, code = "department", "dc-fgw"
+    else:  # a planner scoped to the plan's district: every indicator × org unit of the plan
+        Membership.objects.create(user=user, role=role, org_unit=plan.plan.org_unit)
+        kind, code = "plan", None
+    queries = {}
+    for label in ("one", "all"):
+        DataValue.objects.all().delete()
+        f = Filled(make_template(plan, tmp_path, kind, code, name=f"{label}.xlsx"))
+        rows = [r for r in range(4, f.ws.max_row + 1) if not str(f.ws[f"C{r}"].value).startswith("task:")]
+        for r in rows[:1] if label == "one" else rows:
+            f.ws[f"I{r}"] = 10.0
+        with CaptureQueriesContext(connection) as q:
+            report = import_workbook(f.save(), actor=Actor.of(user))
+        queries[label] = (len(q), report.created)
+    assert queries["one"][1] == 1 and queries["all"][1] == len(rows) >= 3
+    assert queries["all"][0] <= queries["one"][0] + 3, (queries, len(rows))
