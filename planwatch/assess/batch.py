@@ -226,12 +226,6 @@ def _digits(q: pl.Expr, decimals: int | pl.Expr = 1) -> pl.Expr:
     return pl.concat_str([pl.when(q < 0).then(pl.lit("-")).otherwise(pl.lit("")), digits])
 
 
-def _growth_key(pct: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(grew?, rounded size): what ``rules.signed_growth`` says of ``pct``."""
-    up = pct >= 0
-    return up, pl.when(up).then(_q(pct)).otherwise(_q(-pct))
-
-
 def _growth_text(prefix: str, up: pl.Expr, q: pl.Expr) -> pl.Expr:
     return (pl.when(up).then(pl.concat_str([pl.lit(f"{prefix}增长"), _digits(q), pl.lit("%")]))
             .otherwise(pl.concat_str([pl.lit(f"{prefix}下降"), _digits(q), pl.lit("%")])))
@@ -254,23 +248,29 @@ def _sentence_key(lf: pl.LazyFrame) -> pl.LazyFrame:
     b = c("k_branch")
     missing = b.is_in([NO_VALUE, NO_TARGET, LL_NO_VALUE, LL_NO_TARGET, NO_YOY])
     mismatch = c("progress_mismatch").fill_null(False)
-    yoy_up, yoy_q = _growth_key(c("yoy_pct"))
-    tg_up, tg_q = _growth_key(c("target_growth"))
-    avg_up, avg_q = _growth_key(c("peer_avg_yoy_pct"))
     lower = c("direction") == "lower"
     is_ = lambda *bs: b.is_in(list(bs))  # noqa: E731
+    growth_target = (b == GROWTH) & c("has_target_growth")
+    # Each figure is chosen first and rounded once (``_q``: x · 10^d + 0.5, floored), instead of
+    # rounding every candidate on every row and choosing after. A growth or a gap is named by its
+    # size (增长/下降, 高于/低于 say the sign), so it is rounded as |x|, as rules.signed_growth does.
+    by_value = is_(ZERO, LIMIT)
+    scale_d, tenths = _scale(d), pl.lit(SCALE[1])
+    fig_a = (pl.when(b == PROGRESS).then(c("progress_pct")).when(b == GROWTH).then(c("yoy_pct").abs())
+             .when(by_value).then(v))
+    fig_b = (pl.when(b == PROGRESS).then(gap.abs()).when(b == LIMIT).then(t)
+             .when(growth_target).then(c("target_growth").abs()))
+    fig_c = (pl.when((b == PROGRESS) & mismatch).then(c("reported_progress"))
+             .when(b == GROWTH).then(c("peer_avg_yoy_pct").abs()))
     return lf.with_columns(k_branch=branch).with_columns(
         k_lower=pl.when(~missing).then(lower),
         k_binding=pl.when(missing).then(c("binding")),
-        k_a=(pl.when(b == ZERO).then(_q(v, d)).when(b == PROGRESS).then(_q(c("progress_pct")))
-             .when(b == LIMIT).then(_q(v, d)).when(b == GROWTH).then(yoy_q)),
-        k_sa=pl.when(b == PROGRESS).then(gap > 0).when(b == GROWTH).then(yoy_up),
-        k_b=(pl.when(b == PROGRESS).then(pl.when(gap < 0).then(_q(-gap)).otherwise(_q(gap)))
-             .when(b == LIMIT).then(_q(t, d)).when((b == GROWTH) & c("has_target_growth")).then(tg_q)),
-        k_sb=pl.when(b == PROGRESS).then(gap < 0).when((b == GROWTH) & c("has_target_growth")).then(tg_up),
-        k_c=(pl.when((b == PROGRESS) & mismatch).then(_q(c("reported_progress")))
-             .when(b == GROWTH).then(avg_q)),
-        k_sc=pl.when(b == GROWTH).then(avg_up),
+        k_a=(fig_a * pl.when(by_value).then(scale_d).otherwise(tenths) + 0.5).floor().cast(pl.Int64),
+        k_sa=pl.when(b == PROGRESS).then(gap > 0).when(b == GROWTH).then(c("yoy_pct") >= 0),
+        k_b=(fig_b * pl.when(b == LIMIT).then(scale_d).otherwise(tenths) + 0.5).floor().cast(pl.Int64),
+        k_sb=pl.when(b == PROGRESS).then(gap < 0).when(growth_target).then(c("target_growth") >= 0),
+        k_c=(fig_c * tenths + 0.5).floor().cast(pl.Int64),
+        k_sc=pl.when(b == GROWTH).then(c("peer_avg_yoy_pct") >= 0),
         k_d=pl.when(is_(ZERO, LIMIT)).then(d),
         k_unit=pl.when(is_(ZERO, LIMIT)).then(c("unit")),
         k_deadline=pl.when((b == PROGRESS) & (c("tp_deadline") != pl.date(c("plan_year"), 12, 31)))
