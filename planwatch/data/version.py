@@ -24,6 +24,25 @@ from planwatch.home import home
 _IDS = ("SELECT (SELECT MAX(id) FROM data_auditentry), (SELECT MAX(id) FROM data_datavalue), "
         "(SELECT MAX(id) FROM data_taskprogress), (SELECT MAX(id) FROM plans_target), "
         "(SELECT MAX(id) FROM data_period)")
+# Who was writing, on PostgreSQL, read by the same statement as the ids: the snapshot's
+# in-progress list (less other databases' sessions) and this database's sessions holding a
+# transaction id (one that began writing after the last commit is above the snapshot's xmax and
+# not in its list), this session's own excepted. Nothing here assigns a transaction id, so a
+# plain read stays a plain read. (The sessions are read once, from the function under
+# pg_stat_activity, which costs far less than the view.)
+_WRITING_WITH = """WITH s AS MATERIALIZED (SELECT datid, pid, backend_xid FROM pg_stat_get_activity(NULL)
+                                WHERE backend_xid IS NOT NULL),
+     d AS (SELECT oid FROM pg_database WHERE datname = current_database()),
+     e AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS top,
+                  (pg_snapshot_xmax(pg_current_snapshot())::text::bigint / 4294967296) * 4294967296 AS base) """
+_WRITING = """, (SELECT array_agg(DISTINCT w) FROM (
+    SELECT x::text::bigint AS w FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+     WHERE (x::text::bigint % 4294967296) NOT IN (SELECT backend_xid::text::bigint FROM s WHERE datid <> d.oid)
+    UNION ALL
+    SELECT CASE WHEN e.base + s.backend_xid::text::bigint > e.top + 2147483648
+                THEN e.base + s.backend_xid::text::bigint - 4294967296
+                ELSE e.base + s.backend_xid::text::bigint END
+      FROM s, e WHERE s.datid = d.oid AND s.pid <> pg_backend_pid()) AS ws) FROM d"""
 
 
 @dataclass(frozen=True)
@@ -43,14 +62,11 @@ def stamp() -> Stamp:
     """The state of the data now. Take it *before* reading what it is to vouch for."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            # One statement, so the ids and the transactions in flight come from one snapshot (the
-            # statement's own). In flight: the snapshot's in-progress list, and every transaction
-            # from its xmax up to the id this statement is given, which the snapshot cannot list.
-            cur.execute(_IDS + ", (SELECT array_agg(x::text) FROM pg_snapshot_xip(pg_current_snapshot()) AS x), "
-                        "pg_snapshot_xmax(pg_current_snapshot())::text, pg_current_xact_id()::text")
-            *ids, listed, xmax, mine = cur.fetchone()
-            flight = {int(x) for x in listed or ()} | set(range(int(xmax), int(mine)))
-            return Stamp(tuple(ids), tuple(sorted(flight)))
+            if connection.in_atomic_block:  # the sessions' list is read once per transaction: afresh
+                cur.execute("SELECT pg_stat_clear_snapshot()")
+            cur.execute(_WRITING_WITH + _IDS + _WRITING)
+            *ids, writing = cur.fetchone()
+            return Stamp(tuple(ids), tuple(sorted(int(x) for x in writing or ())))
         cur.execute(_IDS)
         return Stamp(tuple(cur.fetchone()))
 
@@ -61,10 +77,14 @@ def is_current(old: Stamp) -> bool:
 
 
 def _any_committed(transactions: tuple[int, ...]) -> bool:
+    """Whether any of these transactions has committed (one too old for the database to know
+    counts as committed: the caller then reads afresh)."""
     if not transactions or connection.vendor != "postgresql":
         return False
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM unnest(%s::text[]) AS x WHERE pg_xact_status(x::xid8) = 'committed'",
+        cur.execute("SELECT count(*) FROM unnest(%s::text[]) AS x "
+                    "WHERE pg_xact_status(x::xid8) IS DISTINCT FROM 'in progress' "
+                    "AND pg_xact_status(x::xid8) IS DISTINCT FROM 'aborted'",
                     [[str(x) for x in transactions]])
         return cur.fetchone()[0] > 0
 
