@@ -33,7 +33,7 @@ def _growth(label: str, pct: float) -> str:
 def english_explanation(r) -> str:
     """The English statement of a ``Result``'s verdict."""
     decimals = clamp_decimals(r.decimals)
-    unit = f" {r.unit}" if r.unit else ""
+    unit = "" if not r.unit else r.unit if r.unit == "%" else f" {r.unit}"
     if r.rule == "growth":
         if r.yoy_pct is None:
             return _missing("year-on-year growth", r.binding)
