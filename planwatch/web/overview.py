@@ -12,6 +12,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import polars as pl
 from django.db import connection
@@ -96,10 +97,22 @@ def default_period(plan: Plan) -> str:
 _EVERY_KEPT: list["Kept"] = []
 
 
+class Version(NamedTuple):
+    """What ``data_version`` read: the highest ids, and (PostgreSQL) the writing transactions then
+    in flight, whose rows may commit later below those ids."""
+
+    ids: tuple
+    writing: frozenset = frozenset()
+
+
 class Kept:
     """Values kept per process until the data changes (``data_version``), at most ``size`` of them,
     the oldest dropped first. Safe under gunicorn's threaded workers: a value missing is computed
-    once, the other threads that ask for it meanwhile wait for it instead of computing it too."""
+    once, the other threads that ask for it meanwhile wait for it instead of computing it too.
+
+    A value is kept with the version read *before* it was computed, and holds while the ids read
+    the same and none of the transactions then writing has committed (asked of the database only
+    while some are unresolved)."""
 
     def __init__(self, size: int):
         self.size = size
@@ -109,26 +122,40 @@ class Kept:
         _EVERY_KEPT.append(self)
 
     def get(self, key, version, compute):
-        held = self._held.get(key)
-        if held is not None and held[0] == version:
-            return held[1]
+        if self._holds(key, version):
+            return self._held[key][2]
         with self._lock:
             busy = self._computing.setdefault(key, threading.Lock())
         with busy:
-            held = self._held.get(key)
-            if held is not None and held[0] == version:
-                return held[1]
+            if self._holds(key, version):
+                return self._held[key][2]
             try:
                 value = compute()
+                ids, writing = (version.ids, version.writing) if isinstance(version, Version) else (version, frozenset())
                 with self._lock:
                     self._held.pop(key, None)
                     while len(self._held) >= self.size:
                         self._held.pop(next(iter(self._held)))
-                    self._held[key] = (version, value)
+                    self._held[key] = (ids, writing, value)
             finally:
                 with self._lock:
                     self._computing.pop(key, None)
             return value
+
+    def _holds(self, key, version) -> bool:
+        held = self._held.get(key)
+        if held is None or held[0] != (version.ids if isinstance(version, Version) else version):
+            return False
+        if not held[1]:
+            return True
+        committed, running = _xact_status(held[1])
+        if committed:
+            return False
+        if running != held[1]:  # some ended without committing: nothing of theirs can come any more
+            with self._lock:
+                if self._held.get(key) is held:
+                    self._held[key] = (held[0], running, held[2])
+        return True
 
     def clear(self) -> None:
         with self._lock:
@@ -136,12 +163,52 @@ class Kept:
 
 
 # Every change made through the actions writes an audit row, and bulk loads add rows, so the
-# highest ids of those tables say whether anything changed; reading them costs four index look-ups.
-def data_version() -> tuple:
+# highest ids of those tables say whether anything changed; reading them costs five index look-ups.
+# On PostgreSQL an id is handed out at insert, not at commit: a transaction still open can commit
+# later with ids below the highest. So the statement also reads who was writing: the snapshot's
+# in-progress list (less other databases' sessions) and this database's sessions holding a
+# transaction id (those that started writing after the last commit are not in the list), this
+# session's own excepted. Nothing here assigns a transaction id: a plain read stays a plain read.
+# SQLite has one writer at a time, whose ids come in commit order.
+_IDS = ("SELECT (SELECT MAX(id) FROM data_auditentry), (SELECT MAX(id) FROM data_datavalue), "
+        "(SELECT MAX(id) FROM data_taskprogress), (SELECT MAX(id) FROM plans_target), "
+        "(SELECT MAX(id) FROM data_period)")
+# (the sessions read once, from the function under pg_stat_activity, which costs far less)
+_WRITING_WITH = """WITH s AS MATERIALIZED (SELECT datid, pid, backend_xid FROM pg_stat_get_activity(NULL)
+                                WHERE backend_xid IS NOT NULL),
+     d AS (SELECT oid FROM pg_database WHERE datname = current_database()),
+     e AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS top,
+                  (pg_snapshot_xmax(pg_current_snapshot())::text::bigint / 4294967296) * 4294967296 AS base) """
+_WRITING = """, (SELECT array_agg(DISTINCT w) FROM (
+    SELECT x::text::bigint AS w FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+     WHERE (x::text::bigint % 4294967296) NOT IN (SELECT backend_xid::text::bigint FROM s WHERE datid <> d.oid)
+    UNION ALL
+    SELECT CASE WHEN e.base + s.backend_xid::text::bigint > e.top + 2147483648
+                THEN e.base + s.backend_xid::text::bigint - 4294967296
+                ELSE e.base + s.backend_xid::text::bigint END
+      FROM s, e WHERE s.datid = d.oid AND s.pid <> pg_backend_pid()) AS ws) FROM d"""
+
+
+def data_version() -> Version:
     with connection.cursor() as cur:
-        cur.execute("SELECT (SELECT MAX(id) FROM data_auditentry), (SELECT MAX(id) FROM data_datavalue), "
-                    "(SELECT MAX(id) FROM data_taskprogress), (SELECT MAX(id) FROM plans_target)")
-        return tuple(cur.fetchone())
+        if connection.vendor == "postgresql":
+            if connection.in_atomic_block:  # the sessions' list is read once per transaction: afresh
+                cur.execute("SELECT pg_stat_clear_snapshot()")
+            cur.execute(_WRITING_WITH + _IDS + _WRITING)
+            *ids, writing = cur.fetchone()
+            return Version(tuple(ids), frozenset(int(x) for x in writing or ()))
+        cur.execute(_IDS)
+        return Version(tuple(cur.fetchone()))
+
+
+def _xact_status(xids: frozenset) -> tuple[bool, frozenset]:
+    """(has any of these transactions committed, those still running)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT x, pg_xact_status(x::xid8) FROM unnest(%s::text[]) AS x", [[str(x) for x in xids]])
+        rows = cur.fetchall()
+    # too old for the database to know (NULL): taken as committed, the value is computed again
+    return any(status in ("committed", None) for _, status in rows), \
+        frozenset(int(x) for x, status in rows if status == "in progress")
 
 
 def peer_scope(org_unit: OrgUnit) -> list[int]:
