@@ -22,6 +22,7 @@ import json
 import os
 import re
 import uuid
+import warnings
 from pathlib import Path
 
 import polars as pl
@@ -32,7 +33,7 @@ from planwatch.assess.batch import ITEM_SCHEMA
 from planwatch.data import version
 from planwatch.periods import Period
 
-FORMAT = 1  # bump when the frame's columns change, so older files are not read
+FORMAT = 2  # bump when the frame's columns change, so older files are not read
 
 
 def usable() -> bool:
@@ -62,22 +63,33 @@ def _read(plan_code: str) -> tuple[dict, Path] | None:
 
 def _write(plan_code: str, stamp: version.Stamp, periods: list[str], frame: pl.DataFrame) -> pl.DataFrame:
     """Write the frame, then point the plan's index at it: a reader sees the old file or the new
-    one, never half of either. Files the index no longer names are removed."""
-    folder, name = _paths(plan_code)
-    folder.mkdir(parents=True, exist_ok=True)
-    data_name = f"{name}-{uuid.uuid4().hex[:12]}.parquet"
-    tmp = folder / f".{data_name}.tmp"
+    one, never half of either. Files the index no longer names are removed. A cache that cannot
+    be written (a read-only or full disk) is left as it was: the assessment goes on without it."""
     # each period's rows together: the engine then assesses a few periods at a time (less memory)
     if frame.select(pl.col("period").to_physical().rle_id().max()).item() != frame["period"].n_unique() - 1:
         frame = frame.sort(pl.col("period").to_physical(), maintain_order=True)
-    frame.write_parquet(tmp, compression="lz4", statistics=False)
-    os.replace(tmp, folder / data_name)
-    meta = {"format": FORMAT, "plan": plan_code, "file": data_name, "stamp": stamp.as_json(), "periods": periods,
-            "rows": frame.height}
+    folder, name = _paths(plan_code)
+    data_name = f"{name}@{uuid.uuid4().hex[:12]}.parquet"  # '@' is not in a name: plan a's files are not a-b's
+    tmp = folder / f".{data_name}.tmp"
     tmp_meta = folder / f".{name}.json.{uuid.uuid4().hex[:8]}.tmp"
-    tmp_meta.write_text(json.dumps(meta), encoding="utf-8")
-    os.replace(tmp_meta, folder / f"{name}.json")
-    for old in folder.glob(f"{name}-*.parquet"):
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        frame.write_parquet(tmp, compression="lz4", statistics=False)
+        os.replace(tmp, folder / data_name)
+        meta = {"format": FORMAT, "plan": plan_code, "file": data_name, "stamp": stamp.as_json(),
+                "periods": periods, "rows": frame.height}
+        tmp_meta.write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(tmp_meta, folder / f"{name}.json")
+    except OSError as exc:
+        for leftover in (tmp, tmp_meta):
+            try:
+                leftover.unlink(missing_ok=True)
+            except OSError:
+                pass
+        warnings.warn(f"planwatch: the assessment cache {folder} could not be written ({exc}); "
+                      "assessments read the database", RuntimeWarning, stacklevel=3)
+        return frame
+    for old in folder.glob(f"{name}@*.parquet"):
         if old.name != data_name:
             old.unlink(missing_ok=True)
     return frame

@@ -144,3 +144,19 @@ def test_a_transaction_open_at_the_stamp_that_commits_later_makes_it_stale(plan)
         assert not version.is_current(stamp)
     finally:
         other.close()
+
+
+def test_plans_whose_codes_share_a_prefix_keep_their_own_files(plan):
+    snapshot._write("a", version.stamp(), [], load.load_items(plan)[1])
+    snapshot._write("a-b", version.stamp(), [], load.load_items(plan)[1])
+    snapshot._write("a", version.stamp(), [], load.load_items(plan)[1])
+    assert snapshot._read("a") is not None and snapshot._read("a-b") is not None
+
+
+def test_a_cache_that_cannot_be_written_leaves_the_assessment_working(plan, tmp_path, monkeypatch):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder should be")
+    monkeypatch.setattr(version, "cache_dir", lambda: blocked)
+    with pytest.warns(RuntimeWarning, match="could not be written"):
+        _, frame, how = snapshot.load_items(plan)
+    assert how == "database" and frame.height > 0
