@@ -76,3 +76,23 @@ def test_plain_save_still_submits(client, admin_user, demo_plan):
     client.force_login(admin_user)
     assert post_row(client, value="150.2", version="0").status_code == 302
     assert current().status == Status.SUBMITTED
+
+
+def test_a_draft_is_still_owed_on_the_reporting_calendar(reporter, finance_reporter):
+    import datetime as dt
+
+    from planwatch.data.actions import set_deadline
+    from planwatch.plans.models import Department, Plan
+
+    set_deadline(Plan.objects.get(code="dongcheng-2021"), "2021Q3", dt.date(2021, 10, 15),
+                 department=Department.objects.get(code="dc-czj"))
+    post_row(reporter, save="draft", value="150.2", version="0")
+    html = reporter.get(DASH + "owed/", {"period": "2021Q3"}).content.decode()
+    owed = html.split('id="owed"')[1].split("</table>")[0]
+    assert "区级一般公共预算收入(东城区) <small>草稿</small>" in owed  # a draft is not handed in
+    row = current()
+    reporter.post(DASH + "entry/", {"kind": "value", "row": f"v{row.indicator_id}", "period": "2021Q3",
+                                    "org": "110101", "op": "submit", "version": str(row.version)})
+    owed = reporter.get(DASH + "owed/", {"period": "2021Q3"}).content.decode().split('id="owed"')[1]
+    assert "区级一般公共预算收入(东城区)" not in owed.split("</table>")[0]
+    assert "税源引进(东城区) <small>未填报</small>" in owed
