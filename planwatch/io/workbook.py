@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
+from xml.etree.ElementTree import ParseError
+
+from lxml import etree
 from openpyxl import load_workbook
 
 from planwatch.io import layout
@@ -26,6 +30,17 @@ from planwatch.io.safe import restore
 from planwatch.io.sources import Source
 from planwatch.periods import Period, PeriodError
 
+
+
+# what reading a sheet's XML raises when the part is corrupt (lxml, openpyxl's parser, the zip's CRC
+# check, a damaged deflate stream)
+_BROKEN_XML: tuple = (etree.XMLSyntaxError, ParseError, zipfile.BadZipFile, zlib.error)
+try:  # openpyxl parses through defusedxml when it is installed; its refusals (a DTD, entities) too
+    from defusedxml import DefusedXmlException
+
+    _BROKEN_XML += (DefusedXmlException,)
+except ImportError:  # pragma: no cover
+    pass
 
 
 @dataclass
@@ -42,7 +57,7 @@ def read_template(source: Source, collector: Collector, *, expect_plan: str | No
     """The entries of a filled template; None (with problems collected) when it cannot be used."""
     try:
         wb = load_workbook(source.stream(), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, zlib.error, ParseError) as exc:
         collector.add("", "", f"无法打开工作簿:文件已损坏或不是 Excel 工作簿({type(exc).__name__})")
         return None
     try:
@@ -56,7 +71,10 @@ def _read(wb, collector: Collector, expect_plan, expect_period) -> TemplateConte
         collector.add("", "", f"缺少模板标识(隐藏工作表 {layout.META_SHEET}):这不是 planwatch 生成的填报模板,"
                               "请用 planwatch template 下载模板后填写")
         return None
-    meta_cells = SheetStream(wb, wb[layout.META_SHEET]).rows({"A", "B", "C", "D"})
+    meta_cells = _sheet_rows(wb, layout.META_SHEET, collector, {"A", "B", "C", "D"})
+    if meta_cells is None:
+        return None
+    meta_cells = meta_cells[0]
     meta_rows = {r: tuple(cells[c].value if c in cells else None for c in "ABCD") for r, cells in meta_cells.items()}
     meta = {str(v[0]).strip(): ("" if v[1] is None else str(v[1]).strip())
             for r, v in meta_rows.items() if r <= layout.META_TABLE_ROW - 2 and v[0] is not None}
@@ -96,12 +114,25 @@ def _read(wb, collector: Collector, expect_plan, expect_period) -> TemplateConte
     table = _meta_table(meta_rows, meta, collector)
     if table is None:
         return None
-    stream = SheetStream(wb, wb[sheet])
-    rows = stream.rows(set(layout.INPUT_COLS) | {layout.CODE_COL}, min_row=layout.HEADER_ROW,
-                       every_column_until=layout.HEADER_ROW)
-    _check_merged(stream.merged, sheet, collector)
+    found = _sheet_rows(wb, sheet, collector, set(layout.INPUT_COLS) | {layout.CODE_COL}, min_row=layout.HEADER_ROW,
+                        every_column_until=layout.HEADER_ROW)
+    if found is None:
+        return None
+    rows, merged = found
+    _check_merged(merged, sheet, collector)
     entries, blank = _read_rows(rows, sheet, table, catalog, period, collector)
     return TemplateContent(catalog, period, recipient, entries, blank)
+
+
+def _sheet_rows(wb, name: str, collector: Collector, columns: set[str], **options):
+    """(rows, merged ranges) of a sheet, or None with a problem when its XML cannot be read at all."""
+    try:
+        stream = SheetStream(wb, wb[name])
+        return stream.rows(columns, **options), stream.merged
+    except _BROKEN_XML as exc:
+        collector.add(name, "", f"工作表“{name}”已损坏,无法读取({type(exc).__name__}):"
+                                "请在 Excel 中打开后另存为 .xlsx 再导入,或重新下载模板填写")
+        return None
 
 
 def _meta_table(meta_rows, meta, collector) -> list[tuple[int, str, str, str]] | None:

@@ -310,3 +310,38 @@ def test_user_reports_their_own_department(plan, tmp_path, reporter):
     from planwatch.data.models import DataValue
 
     assert DataValue.objects.get().created_by == reporter
+
+
+@pytest.mark.parametrize("sheet", [DATA, META])
+@pytest.mark.parametrize("breakage", ["mismatched-tag", "bad-crc"])
+def test_corrupt_sheet_xml_is_refused_with_the_sheet_named(plan, tmp_path, sheet, breakage):
+    f = Filled(make_template(plan, tmp_path))
+    _fill(f)
+    path = f.save()
+    part = f"xl/worksheets/sheet{f.wb.sheetnames.index(sheet) + 1}.xml"
+    with zipfile.ZipFile(path) as z:
+        parts = {i: z.read(i) for i in z.namelist()}
+    xml = parts[part]
+    if breakage == "mismatched-tag":
+        at = xml.rindex(b"</row>")
+        parts[part] = xml[:at] + b"</c>" + xml[at:]
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, raw in parts.items():
+            z.writestr(name, raw)
+    if breakage == "bad-crc":  # flip a byte inside the sheet's compressed data
+        data = bytearray(broken.read_bytes())
+        with zipfile.ZipFile(broken) as z:
+            info = z.getinfo(part)
+        offset = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + info.compress_size // 2
+        data[offset] ^= 0xFF
+        broken.write_bytes(bytes(data))
+    before = db_state()
+    with pytest.raises(ImportRefused) as info:
+        import_workbook(broken)
+    problems = info.value.problems
+    if breakage == "mismatched-tag":
+        assert any(p.sheet == sheet and f"工作表“{sheet}”已损坏" in p.reason for p in problems), [str(p) for p in problems]
+    else:  # found while opening (openpyxl reads each sheet's first bytes) or while reading the sheet
+        assert any("已损坏" in p.reason for p in problems), [str(p) for p in problems]
+    assert db_state() == before
