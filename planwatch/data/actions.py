@@ -216,12 +216,13 @@ def _fast_snapshot(obj, plan: tuple) -> dict:
     names, values_of = plan
     out = dict(zip(names, values_of(obj)))
     for k, v in out.items():
-        if v is not None and type(v) not in _PLAIN and not isinstance(v, _PLAIN):
+        if v is not None and type(v) not in _PLAIN_TYPES and not isinstance(v, _PLAIN):
             out[k] = str(v)
     return out
 
 
 _PLAIN = (int, float, str, bool)
+_PLAIN_TYPES = frozenset(_PLAIN)
 
 
 class _RowMaker:
