@@ -122,13 +122,15 @@ class Kept:
         _EVERY_KEPT.append(self)
 
     def get(self, key, version, compute):
-        if self._holds(key, version):
-            return self._held[key][2]
+        held = self._holding(key, version)
+        if held is not None:
+            return held[2]
         with self._lock:
             busy = self._computing.setdefault(key, threading.Lock())
         with busy:
-            if self._holds(key, version):
-                return self._held[key][2]
+            held = self._holding(key, version)
+            if held is not None:
+                return held[2]
             try:
                 value = compute()
                 ids, writing = (version.ids, version.writing) if isinstance(version, Version) else (version, frozenset())
@@ -142,20 +144,21 @@ class Kept:
                     self._computing.pop(key, None)
             return value
 
-    def _holds(self, key, version) -> bool:
+    def _holding(self, key, version) -> tuple | None:
+        """The entry kept for ``key`` if it still holds at ``version``, else None."""
         held = self._held.get(key)
         if held is None or held[0] != (version.ids if isinstance(version, Version) else version):
-            return False
+            return None
         if not held[1]:
-            return True
+            return held
         committed, running = _xact_status(held[1])
         if committed:
-            return False
+            return None
         if running != held[1]:  # some ended without committing: nothing of theirs can come any more
             with self._lock:
                 if self._held.get(key) is held:
                     self._held[key] = (held[0], running, held[2])
-        return True
+        return held
 
     def clear(self) -> None:
         with self._lock:
