@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, models, router, transaction
 from django.db.models import signals
 from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -242,7 +243,11 @@ class _RowMaker:
         self.attnames = [f.attname for f in self.fields]
         # name -> (position, field, related model for a relation)
         self.places = {f.name: (i, f, f.remote_field.model if f.is_relation else None) for i, f in enumerate(self.fields)}
-        self.signalled = signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+        # model(*vals) is needed when receivers listen, or when a field's attribute has a setter
+        # that does more than store the value (a file field); a foreign key id's setter only
+        # drops a cached object, which a fresh instance does not have
+        self.signalled = (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+                          or any(_special_setter(model, a) for a in self.attnames))
 
     def make(self, kwargs: dict):
         vals = list(self.defaults)
@@ -274,6 +279,11 @@ class _RowMaker:
         row._state = ModelState()
         row.__dict__.update(zip(self.attnames, vals))
         return row
+
+
+def _special_setter(model, attname: str) -> bool:
+    descriptor = inspect.getattr_static(model, attname, None)
+    return hasattr(type(descriptor), "__set__") and not isinstance(descriptor, ForeignKeyDeferredAttribute)
 
 
 class _RowCleaner:
