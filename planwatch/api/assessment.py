@@ -22,6 +22,7 @@ from planwatch.assess.load import LoadError
 from planwatch.assess.model import RESULT_COLUMNS
 from planwatch.plans.models import OrgUnit, Task
 from planwatch.web import overview, views_scope
+from planwatch.web.period_choices import default_period
 from planwatch.web.downloads import report_response
 
 router = Router(tags=["评估与报告 assessment"])
@@ -59,7 +60,7 @@ def result_dict(r) -> dict | None:
 
 
 def _period(plan, period: Optional[str]) -> str:
-    code = period_code(period) if period else overview.default_period(plan)
+    code = period_code(period) if period else default_period(plan)
     if not code.startswith(str(plan.year)):
         raise HttpError(422, f"报告期 {code} 不在计划年度 {plan.year} 内")
     return code

@@ -235,7 +235,7 @@ def _sentence_key(lf: pl.LazyFrame) -> pl.LazyFrame:
     """Every row's sentence key: which branch of its rule speaks, and the rounded figures it names."""
     c = pl.col
     rule = c("rule")
-    tp, ll, gr = rule == "time_progress", rule == "level_limit", rule == "growth"
+    ll, gr = rule == "level_limit", rule == "growth"
     v, t, gap, d = c("value"), c("target"), c("gap"), c("decimals")
     no_progress = c("progress_pct").is_null()
     branch = (pl.when(gr).then(pl.when(c("yoy_micro").is_null()).then(NO_YOY).otherwise(GROWTH))

@@ -48,14 +48,14 @@ _WRITING = """, (SELECT array_agg(DISTINCT w) FROM (
 @dataclass(frozen=True)
 class Stamp:
     ids: tuple
-    in_flight: tuple[int, ...] = field(default=())
+    in_flight: frozenset[int] = field(default=frozenset())
 
     def as_json(self) -> dict:
-        return {"ids": list(self.ids), "in_flight": list(self.in_flight)}
+        return {"ids": list(self.ids), "in_flight": sorted(self.in_flight)}
 
     @classmethod
     def from_json(cls, data: dict) -> "Stamp":
-        return cls(tuple(data["ids"]), tuple(int(x) for x in data.get("in_flight", ())))
+        return cls(tuple(data["ids"]), frozenset(int(x) for x in data.get("in_flight", ())))
 
 
 def stamp() -> Stamp:
@@ -66,7 +66,7 @@ def stamp() -> Stamp:
                 cur.execute("SELECT pg_stat_clear_snapshot()")
             cur.execute(_WRITING_WITH + _IDS + _WRITING)
             *ids, writing = cur.fetchone()
-            return Stamp(tuple(ids), tuple(sorted(int(x) for x in writing or ())))
+            return Stamp(tuple(ids), frozenset(int(x) for x in writing or ()))
         cur.execute(_IDS)
         return Stamp(tuple(cur.fetchone()))
 
@@ -76,17 +76,20 @@ def is_current(old: Stamp) -> bool:
     return stamp().ids == old.ids and not _any_committed(old.in_flight)
 
 
-def _any_committed(transactions: tuple[int, ...]) -> bool:
-    """Whether any of these transactions has committed (one too old for the database to know
-    counts as committed: the caller then reads afresh)."""
+def _any_committed(transactions: frozenset[int]) -> bool:
+    return bool(transactions) and transaction_status(transactions)[0]
+
+
+def transaction_status(transactions: frozenset[int]) -> tuple[bool, frozenset[int]]:
+    """(has any of these transactions committed, those still running). One too old for the
+    database to know counts as committed: the caller then reads afresh."""
     if not transactions or connection.vendor != "postgresql":
-        return False
+        return False, frozenset()
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM unnest(%s::text[]) AS x "
-                    "WHERE pg_xact_status(x::xid8) IS DISTINCT FROM 'in progress' "
-                    "AND pg_xact_status(x::xid8) IS DISTINCT FROM 'aborted'",
-                    [[str(x) for x in transactions]])
-        return cur.fetchone()[0] > 0
+        cur.execute("SELECT x, pg_xact_status(x::xid8) FROM unnest(%s::text[]) AS x", [[str(x) for x in transactions]])
+        rows = cur.fetchall()
+    return any(status in ("committed", None) for _, status in rows), \
+        frozenset(int(x) for x, status in rows if status == "in progress")
 
 
 def cache_dir() -> Path:

@@ -12,10 +12,8 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
 
 import polars as pl
-from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -23,7 +21,8 @@ from planwatch.assess import batch
 from planwatch.assess.load import LoadError, load_unit_items
 from planwatch.assess.model import LEVEL_ZH, Result
 from planwatch.assess.ranking import rank
-from planwatch.data.models import DataValue, Period
+from planwatch.data.version import Stamp, transaction_status
+from planwatch.data.version import stamp as data_version  # noqa: F401 (the API's dashboard asks too)
 from planwatch.plans.models import OrgUnit, Plan, PlanIndicator, Task
 
 LEVELS = ("red", "yellow", "green", "missing")
@@ -80,33 +79,11 @@ class Overview:
         return LEVEL_ZH
 
 
-def periods_of(plan: Plan) -> list[str]:
-    """Periods of the plan year that have figures or progress, latest first."""
-    codes = set(DataValue.objects.filter(period__year=plan.year).values_list("period__code", flat=True).distinct())
-    codes |= set(Task.objects.filter(plan=plan, progress__period__year=plan.year)
-                 .values_list("progress__period__code", flat=True).distinct())
-    ordered = Period.objects.filter(code__in=codes).order_by("-end", "kind")
-    return [p.code for p in ordered]
-
-
-def default_period(plan: Plan) -> str:
-    periods = periods_of(plan)
-    return periods[0] if periods else f"{plan.year}H1"
-
-
 _EVERY_KEPT: list["Kept"] = []
 
 
-class Version(NamedTuple):
-    """What ``data_version`` read: the highest ids, and (PostgreSQL) the writing transactions then
-    in flight, whose rows may commit later below those ids."""
-
-    ids: tuple
-    writing: frozenset = frozenset()
-
-
 class Kept:
-    """Values kept per process until the data changes (``data_version``), at most ``size`` of them,
+    """Values kept per process until the data changes (``planwatch.data.version``), at most ``size`` of them,
     the oldest dropped first. Safe under gunicorn's threaded workers: a value missing is computed
     once, the other threads that ask for it meanwhile wait for it instead of computing it too.
 
@@ -133,7 +110,7 @@ class Kept:
                 return held[2]
             try:
                 value = compute()
-                ids, writing = (version.ids, version.writing) if isinstance(version, Version) else (version, frozenset())
+                ids, writing = (version.ids, version.in_flight) if isinstance(version, Stamp) else (version, frozenset())
                 with self._lock:
                     self._held.pop(key, None)
                     while len(self._held) >= self.size:
@@ -147,11 +124,11 @@ class Kept:
     def _holding(self, key, version) -> tuple | None:
         """The entry kept for ``key`` if it still holds at ``version``, else None."""
         held = self._held.get(key)
-        if held is None or held[0] != (version.ids if isinstance(version, Version) else version):
+        if held is None or held[0] != (version.ids if isinstance(version, Stamp) else version):
             return None
         if not held[1]:
             return held
-        committed, running = _xact_status(held[1])
+        committed, running = transaction_status(held[1])
         if committed:
             return None
         if running != held[1]:  # some ended without committing: nothing of theirs can come any more
@@ -163,55 +140,6 @@ class Kept:
     def clear(self) -> None:
         with self._lock:
             self._held.clear()
-
-
-# Every change made through the actions writes an audit row, and bulk loads add rows, so the
-# highest ids of those tables say whether anything changed; reading them costs five index look-ups.
-# On PostgreSQL an id is handed out at insert, not at commit: a transaction still open can commit
-# later with ids below the highest. So the statement also reads who was writing: the snapshot's
-# in-progress list (less other databases' sessions) and this database's sessions holding a
-# transaction id (those that started writing after the last commit are not in the list), this
-# session's own excepted. Nothing here assigns a transaction id: a plain read stays a plain read.
-# SQLite has one writer at a time, whose ids come in commit order.
-_IDS = ("SELECT (SELECT MAX(id) FROM data_auditentry), (SELECT MAX(id) FROM data_datavalue), "
-        "(SELECT MAX(id) FROM data_taskprogress), (SELECT MAX(id) FROM plans_target), "
-        "(SELECT MAX(id) FROM data_period)")
-# (the sessions read once, from the function under pg_stat_activity, which costs far less)
-_WRITING_WITH = """WITH s AS MATERIALIZED (SELECT datid, pid, backend_xid FROM pg_stat_get_activity(NULL)
-                                WHERE backend_xid IS NOT NULL),
-     d AS (SELECT oid FROM pg_database WHERE datname = current_database()),
-     e AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS top,
-                  (pg_snapshot_xmax(pg_current_snapshot())::text::bigint / 4294967296) * 4294967296 AS base) """
-_WRITING = """, (SELECT array_agg(DISTINCT w) FROM (
-    SELECT x::text::bigint AS w FROM pg_snapshot_xip(pg_current_snapshot()) AS x
-     WHERE (x::text::bigint % 4294967296) NOT IN (SELECT backend_xid::text::bigint FROM s WHERE datid <> d.oid)
-    UNION ALL
-    SELECT CASE WHEN e.base + s.backend_xid::text::bigint > e.top + 2147483648
-                THEN e.base + s.backend_xid::text::bigint - 4294967296
-                ELSE e.base + s.backend_xid::text::bigint END
-      FROM s, e WHERE s.datid = d.oid AND s.pid <> pg_backend_pid()) AS ws) FROM d"""
-
-
-def data_version() -> Version:
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            if connection.in_atomic_block:  # the sessions' list is read once per transaction: afresh
-                cur.execute("SELECT pg_stat_clear_snapshot()")
-            cur.execute(_WRITING_WITH + _IDS + _WRITING)
-            *ids, writing = cur.fetchone()
-            return Version(tuple(ids), frozenset(int(x) for x in writing or ()))
-        cur.execute(_IDS)
-        return Version(tuple(cur.fetchone()))
-
-
-def _xact_status(xids: frozenset) -> tuple[bool, frozenset]:
-    """(has any of these transactions committed, those still running)."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT x, pg_xact_status(x::xid8) FROM unnest(%s::text[]) AS x", [[str(x) for x in xids]])
-        rows = cur.fetchall()
-    # too old for the database to know (NULL): taken as committed, the value is computed again
-    return any(status in ("committed", None) for _, status in rows), \
-        frozenset(int(x) for x, status in rows if status == "in progress")
 
 
 def peer_scope(org_unit: OrgUnit) -> list[int]:

@@ -247,7 +247,7 @@ def other_connection(db):
 def test_a_write_in_flight_when_kept_undoes_the_kept_value_once_it_commits(other_connection):
     other_connection.execute("SELECT pg_current_xact_id()")  # a writer, not yet committed
     before = overview.data_version()
-    assert before.writing
+    assert before.in_flight
     kept = overview.Kept(4)
     assert kept.get("k", before, lambda: "old") == "old"
     assert kept.get("k", overview.data_version(), lambda: "never") == "old"  # still running
