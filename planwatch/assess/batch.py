@@ -12,6 +12,7 @@ same order; where it rounds for display or compares with a mean, both use intege
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Iterable
 
 import polars as pl
@@ -231,8 +232,19 @@ def _growth_text(prefix: str, up: pl.Expr, q: pl.Expr) -> pl.Expr:
             .otherwise(pl.concat_str([pl.lit(f"{prefix}下降"), _digits(q), pl.lit("%")])))
 
 
-def _sentence_key(lf: pl.LazyFrame) -> pl.LazyFrame:
+def _year_end(frame: pl.DataFrame) -> pl.Expr:
+    """31 December of each row's plan year. Building a date per row costs as much as the whole
+    numbers pass, and a frame has one plan year or a few: they are looked up, not built."""
+    years = [y for y in frame["plan_year"].unique().to_list() if y is not None]
+    if len(years) == 1:
+        return pl.lit(date(years[0], 12, 31))
+    return pl.col("plan_year").replace_strict(years, [date(y, 12, 31) for y in years], default=None,
+                                              return_dtype=pl.Date)
+
+
+def _sentence_key(lf: pl.LazyFrame, year_end: pl.Expr | None = None) -> pl.LazyFrame:
     """Every row's sentence key: which branch of its rule speaks, and the rounded figures it names."""
+    year_end = pl.date(pl.col("plan_year"), 12, 31) if year_end is None else year_end
     c = pl.col
     rule = c("rule")
     ll, gr = rule == "level_limit", rule == "growth"
@@ -273,7 +285,7 @@ def _sentence_key(lf: pl.LazyFrame) -> pl.LazyFrame:
         k_sc=pl.when(b == GROWTH).then(c("peer_avg_yoy_pct") >= 0),
         k_d=pl.when(is_(ZERO, LIMIT)).then(d),
         k_unit=pl.when(is_(ZERO, LIMIT)).then(c("unit")),
-        k_deadline=pl.when((b == PROGRESS) & (c("tp_deadline") != pl.date(c("plan_year"), 12, 31)))
+        k_deadline=pl.when((b == PROGRESS) & (c("tp_deadline") != year_end))
         .then(c("tp_deadline")),  # named only when it is not the plan year's end (rules.deadline_note)
         k_f1=(pl.when(b == ZERO).then(c("zero_met")).when(b == PROGRESS).then(mismatch)
               .when(b == LIMIT).then(pl.when(lower).then(v <= t).otherwise(v >= t))
@@ -445,7 +457,7 @@ def _assess(frame: pl.DataFrame, th: Thresholds, explain: bool, said: Said) -> p
     numbers = _numbers(frame, th)
     if not explain:
         return numbers.with_columns(explanation=pl.lit(None, pl.Categorical())).select(RESULT_COLUMNS).collect()
-    keyed = _sentence_key(numbers).with_columns(_words())
+    keyed = _sentence_key(numbers, _year_end(frame)).with_columns(_words())
     done = keyed.select(*RESULT_COLUMNS[:-1], "w1", "w2").collect()
     # the sentences are set beside the rows: a join that carried every result column would
     # gather all of them again (and a frame made of its columns copies none of them)

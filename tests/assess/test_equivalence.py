@@ -131,3 +131,19 @@ def test_a_large_frame_is_assessed_a_few_periods_at_a_time_with_the_same_results
     assert batch._period_slices(shuffled) is None  # periods interleaved: assessed in one pass
     assert_same_rows(reference.assess([Item(**r) for r in shuffled.with_columns(
         pl.col(pl.Categorical).cast(pl.String)).iter_rows(named=True)]), batch.results(shuffled), RESULT_COLUMNS)
+
+
+def test_task_deadlines_at_the_year_end_of_several_plan_years_match_the_reference():
+    """The year end a task deadline is compared with is looked up per plan year, not built per
+    row: a frame with two plan years must still name only deadlines that are not their year's end."""
+    from datetime import date
+
+    from planwatch.assess.model import Item
+
+    items = [Item(f"t{y}{m}", "A", f"{y}H1", y, item_type="task", target=100, value=40, decimals=0,
+                  deadline=date(y, m, d))
+             for y in (2021, 2022) for m, d in ((12, 31), (11, 30), (6, 30))]
+    results = batch.assess(items)
+    assert_same_rows(reference.assess(items), results, RESULT_COLUMNS)
+    named = [r.explanation for r in results if "月" in r.explanation and "日完成计" in r.explanation]
+    assert len(named) == 4  # 11-30 and 06-30 of both years; 12-31 is the plain year end
