@@ -53,10 +53,6 @@ def _adbc_connection():
     """
     settings = connection.settings_dict
     try:
-        if connection.vendor == "sqlite":
-            import adbc_driver_sqlite.dbapi as adbc
-
-            return adbc.connect(str(settings["NAME"]))
         if connection.vendor == "postgresql":
             import adbc_driver_postgresql.dbapi as adbc
             from urllib.parse import quote
@@ -88,15 +84,15 @@ def _bulk_query(sql: str, params: list, schema: dict) -> pl.DataFrame:
     # command's atomic block) nor an in-memory database: read through Django then.
     in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
     if USE_ADBC and not connection.in_atomic_block and not in_memory:
+        text = sql.replace("%s", "{}").format(*(_literal(p) for p in params))
+        if connection.vendor == "sqlite":
+            frame = _sqlite_arrow(str(connection.settings_dict["NAME"]), text)
+            if frame is not None:
+                return frame.rename(dict(zip(frame.columns, schema))).cast(schema)
         conn = _adbc_connection()
         if conn is not None:
             try:
-                text = sql.replace("%s", "{}").format(*(_literal(p) for p in params))
                 cur = conn.cursor()
-                if connection.vendor == "sqlite":
-                    # SQLite columns have no fixed type: the driver infers it from the first batch,
-                    # so a column that starts with NULLs would be typed wrong. One batch sees all.
-                    cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": "1000000000"})
                 cur.execute(text)
                 frame = pl.DataFrame(cur.fetch_arrow())
                 cur.close()
@@ -104,6 +100,48 @@ def _bulk_query(sql: str, params: list, schema: dict) -> pl.DataFrame:
             finally:
                 conn.close()
     return _query(sql, params, schema)
+
+
+# The ADBC SQLite driver carries its own copy of SQLite. Two copies in one process break SQLite's
+# file locking (closing one copy's file releases the other's POSIX locks; see "multiple copies of
+# SQLite in the same process" in SQLite's docs): after an ADBC read, this process's later commits
+# were not seen by other processes. So the Arrow read runs in a child process of its own and
+# hands the columns back as an Arrow IPC file.
+_SQLITE_CHILD = """
+import sys
+import polars as pl
+import adbc_driver_sqlite.dbapi as adbc
+path, out = sys.argv[1], sys.argv[2]
+conn = adbc.connect(path)
+try:
+    cur = conn.cursor()
+    # SQLite columns have no fixed type: the driver infers it from the first batch, so a column
+    # that starts with NULLs would be typed wrong. One batch sees all.
+    cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": "1000000000"})
+    cur.execute(sys.stdin.read())
+    pl.DataFrame(cur.fetch_arrow()).write_ipc(out, compression="uncompressed")
+finally:
+    conn.close()
+"""
+
+
+def _sqlite_arrow(path: str, sql: str) -> pl.DataFrame | None:
+    """The rows of ``sql`` read by the ADBC driver in a child process (None when the driver is
+    missing or the child fails: the caller reads through Django instead)."""
+    import importlib.util
+    import subprocess
+    import sys
+    import tempfile
+
+    if importlib.util.find_spec("adbc_driver_sqlite") is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="planwatch-read-") as tmp:
+        out = f"{tmp}/rows.arrow"
+        done = subprocess.run([sys.executable, "-c", _SQLITE_CHILD, path, out], input=sql, text=True,
+                              capture_output=True)
+        if done.returncode != 0:
+            return None
+        return pl.read_ipc(out)
 
 
 def plan_info(plan_code: str) -> PlanInfo:
