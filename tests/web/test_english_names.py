@@ -12,12 +12,6 @@ pytestmark = pytest.mark.django_db
 DASH = "/plans/dongcheng-2021/"
 
 
-@pytest.fixture
-def planner(client, admin_user, demo_plan):
-    client.force_login(admin_user)
-    return client
-
-
 def english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client

@@ -143,12 +143,6 @@ def test_model_labels_the_pages_show_are_listed_and_translated():
 
 # -- the pages ----------------------------------------------------------------------------------
 
-@pytest.fixture
-def planner(client, admin_user, demo_plan):
-    client.force_login(admin_user)
-    return client
-
-
 def choose(client, language: str):
     response = client.post("/i18n/setlang/", {"language": language, "next": DASH})
     assert response.status_code == 302

@@ -12,12 +12,6 @@ pytestmark = pytest.mark.django_db
 DASH = "/plans/dongcheng-2021/"
 
 
-@pytest.fixture
-def planner(client, admin_user, demo_plan):
-    client.force_login(admin_user)
-    return client
-
-
 def levels_on(html: str) -> list[str]:
     return re.findall(r'data-level="(\w+)"', html)
 

@@ -14,12 +14,6 @@ pytestmark = pytest.mark.django_db
 DASH = "/plans/dongcheng-2021/"
 
 
-@pytest.fixture
-def planner(client, admin_user, demo_plan):
-    client.force_login(admin_user)
-    return client
-
-
 def options(html: str, select: str = "period") -> list[tuple[str, bool, bool]]:
     """(code, marked as having data, selected) of the period select's options."""
     block = html.split(f'<select name="{select}"')[1].split("</select>")[0]
