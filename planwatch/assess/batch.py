@@ -417,14 +417,23 @@ class Said:
 SLICE_ROWS = 2_000_000
 
 
-def _period_slices(frame: pl.DataFrame) -> list[tuple[int, int]] | None:
-    """Row ranges of about SLICE_ROWS that each hold whole periods, when the frame keeps each
-    period's rows together (a snapshot does); None when it does not."""
+def period_runs(frame: pl.DataFrame) -> list[int] | None:
+    """The lengths of the frame's runs of one period, in order, when each period's rows lie
+    together (one run a period, as the snapshot keeps them); None when they do not."""
     runs = frame.select(pl.col("period").to_physical().rle()).unnest("period")
     if runs.height != frame["period"].n_unique():
         return None
+    return runs["len"].to_list()
+
+
+def _period_slices(frame: pl.DataFrame) -> list[tuple[int, int]] | None:
+    """Row ranges of about SLICE_ROWS that each hold whole periods, when the frame keeps each
+    period's rows together (a snapshot does); None when it does not."""
+    runs = period_runs(frame)
+    if runs is None:
+        return None
     slices, start, size = [], 0, 0
-    for length in runs["len"].to_list():
+    for length in runs:
         if size and size + length > SLICE_ROWS:
             slices.append((start, size))
             start, size = start + size, 0

@@ -45,7 +45,8 @@ def _query(sql: str, params: list, schema: dict) -> pl.DataFrame:
 
 
 def _adbc_connection():
-    """An Arrow-native connection to the same database, when the ADBC driver is installed.
+    """An Arrow-native connection to the same PostgreSQL database, when the ADBC driver is
+    installed (SQLite's driver runs in a child process instead: ``_sqlite_arrow``).
 
     Millions of values fetched through the DB-API become millions of Python tuples; the ADBC
     drivers hand Polars Arrow columns instead, which is what makes a national load take

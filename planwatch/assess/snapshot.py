@@ -29,7 +29,7 @@ import polars as pl
 from django.db import connection
 
 from planwatch.assess import load
-from planwatch.assess.batch import ITEM_SCHEMA
+from planwatch.assess.batch import ITEM_SCHEMA, period_runs
 from planwatch.data import version
 from planwatch.periods import Period
 
@@ -66,7 +66,7 @@ def _write(plan_code: str, stamp: version.Stamp, periods: list[str], frame: pl.D
     one, never half of either. Files the index no longer names are removed. A cache that cannot
     be written (a read-only or full disk) is left as it was: the assessment goes on without it."""
     # each period's rows together: the engine then assesses a few periods at a time (less memory)
-    if frame.select(pl.col("period").to_physical().rle_id().max()).item() != frame["period"].n_unique() - 1:
+    if period_runs(frame) is None:
         frame = frame.sort(pl.col("period").to_physical(), maintain_order=True)
     folder, name = _paths(plan_code)
     data_name = f"{name}@{uuid.uuid4().hex[:12]}.parquet"  # '@' is not in a name: plan a's files are not a-b's
@@ -146,12 +146,12 @@ def _patched(info: load.PlanInfo, meta: dict, data: Path, old: version.Stamp) ->
 def _replace(frame: pl.DataFrame, periods: list[str], stale: pl.Expr, fresh: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with its ``stale`` rows of ``periods`` replaced by ``fresh``, period by period, so
     that each period's rows stay together and untouched periods are not copied."""
-    runs = frame.select(pl.col("period").to_physical().rle()).unnest("period")
-    if runs.height != frame["period"].n_unique():  # not grouped by period: replace in one go
+    runs = period_runs(frame)
+    if runs is None:  # not grouped by period: replace in one go
         keep = frame.filter(~(stale & pl.col("period").is_in(periods)))
         return pl.concat([keep, fresh], how="vertical", rechunk=False)
     parts, start, seen = [], 0, []
-    for length in runs["len"].to_list():
+    for length in runs:
         part = frame.slice(start, length)
         start += length
         code = part["period"][0]
